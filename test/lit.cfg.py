@@ -1,0 +1,24 @@
+# -*- Python -*-
+# lit configuration of the Tick regression tests.
+
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "Tick"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.tick_obj_root, "test")
+config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
+
+config.substitutions.append(("%tick_src", config.tick_src_root))
+config.substitutions.append(("%python", config.python_executable))
+
+llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.add_tool_substitutions(["tick-opt"], [config.tick_tools_dir])
+config.substitutions.append(
+    ("%expect-exit", config.python_executable + " " +
+     os.path.join(config.tick_src_root, "utils", "expect-exit.py")))

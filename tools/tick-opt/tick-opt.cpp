@@ -1,0 +1,23 @@
+//===- tick-opt.cpp - MLIR optimizer driver with Tick's dialects ----------===//
+//
+// mlir-opt with every upstream dialect and pass plus Tick's, so each Tick
+// pass and pipeline can be run and tested on its own.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+#include "tick/Dialect/NN/IR/NNDialect.h"
+
+int main(int argc, char **argv) {
+  mlir::registerAllPasses();
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  registry.insert<tick::nn::NNDialect>();
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "Tick optimizer driver\n", registry));
+}
