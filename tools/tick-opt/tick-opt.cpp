@@ -10,10 +10,12 @@
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
+#include "tick/Conversion/Passes.h"
 #include "tick/Dialect/NN/IR/NNDialect.h"
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
+  tick::registerTickConversionPasses();
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);

@@ -1,0 +1,365 @@
+//===- NNToLinalg.cpp - nn to linalg-on-tensors conversion ----------------===//
+//
+// Each nn layer becomes a few linalg.generic ops whose loops the CPU and GPU
+// pipelines can tile, fuse and vectorize. Row statistics (LayerNorm's mean
+// and inverse standard deviation, the loss's row max) are computed once per
+// row in ops of their own, so fusing the elementwise ops that follow does
+// not recompute them per element.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tick/Conversion/NNToLinalg/NNToLinalg.h"
+#include "tick/Conversion/Passes.h"
+#include "tick/Dialect/NN/IR/NNOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace tick {
+#define GEN_PASS_DEF_CONVERTNNTOLINALG
+#include "tick/Conversion/Passes.h.inc"
+} // namespace tick
+
+using namespace mlir;
+using namespace tick;
+
+namespace {
+
+using utils::IteratorType;
+constexpr IteratorType kPar = IteratorType::parallel;
+constexpr IteratorType kRed = IteratorType::reduction;
+
+/// A tensor.empty of `type` whose dynamic sizes (only the batch may be
+/// dynamic in nn) are read from dimension 0 of `batchSource`.
+Value createEmpty(OpBuilder &b, Location loc, RankedTensorType type,
+                  Value batchSource) {
+  SmallVector<Value> dynamicSizes;
+  for (int64_t size : type.getShape())
+    if (ShapedType::isDynamic(size))
+      dynamicSizes.push_back(tensor::DimOp::create(b, loc, batchSource, 0));
+  return tensor::EmptyOp::create(b, loc, type, dynamicSizes);
+}
+
+Value floatConstant(OpBuilder &b, Location loc, Type type, double value) {
+  return arith::ConstantOp::create(b, loc, type, b.getFloatAttr(type, value));
+}
+
+/// A tensor of `type` filled with `value`, the init of a reduction.
+Value createFilled(OpBuilder &b, Location loc, RankedTensorType type,
+                   Value batchSource, Value value) {
+  Value empty = createEmpty(b, loc, type, batchSource);
+  return linalg::FillOp::create(b, loc, value, empty).getResult(0);
+}
+
+/// Size `dim` of `tensor` as a float of type `type`.
+Value dimAsFloat(OpBuilder &b, Location loc, Value tensor, int64_t dim,
+                 Type type) {
+  int64_t size = cast<RankedTensorType>(tensor.getType()).getDimSize(dim);
+  if (!ShapedType::isDynamic(size))
+    return floatConstant(b, loc, type, static_cast<double>(size));
+  Value index = tensor::DimOp::create(b, loc, tensor, dim);
+  Value integer = arith::IndexCastUIOp::create(b, loc, b.getI64Type(), index);
+  return arith::UIToFPOp::create(b, loc, type, integer);
+}
+
+RankedTensorType rowsOf(RankedTensorType matrix) {
+  return RankedTensorType::get({matrix.getDimSize(0)},
+                               matrix.getElementType());
+}
+
+using BodyFn = function_ref<void(OpBuilder &, Location, ValueRange)>;
+
+SmallVector<Value> createGeneric(OpBuilder &b, Location loc, ValueRange inputs,
+                                 ValueRange outputs, ArrayRef<AffineMap> maps,
+                                 ArrayRef<IteratorType> iterators,
+                                 BodyFn body) {
+  auto generic = linalg::GenericOp::create(b, loc, TypeRange(outputs), inputs,
+                                           outputs, maps, iterators, body);
+  return SmallVector<Value>(generic.getResults());
+}
+
+//===----------------------------------------------------------------------===//
+// Linear
+//===----------------------------------------------------------------------===//
+
+struct LinearLowering : OpRewritePattern<nn::LinearOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(nn::LinearOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    auto type = cast<RankedTensorType>(op.getType());
+    Type element = type.getElementType();
+    AffineExpr i, j, k;
+    bindDims(ctx, i, j, k);
+
+    // The bias is the initial accumulator: adding it costs no pass over
+    // the output, and the contraction's epilogue starts from it.
+    Value init;
+    if (Value bias = op.getBias()) {
+      Value empty = createEmpty(rewriter, loc, type, op.getInput());
+      init = createGeneric(
+          rewriter, loc, bias, empty,
+          {AffineMap::get(2, 0, {j}, ctx), AffineMap::get(2, 0, {i, j}, ctx)},
+          {kPar, kPar},
+          [](OpBuilder &b, Location loc, ValueRange args) {
+            linalg::YieldOp::create(b, loc, args[0]);
+          })[0];
+    } else {
+      init = createFilled(rewriter, loc, type, op.getInput(),
+                          floatConstant(rewriter, loc, element, 0.0));
+    }
+
+    // y[i, j] += x[i, k] * w[j, k]: the weight is read in PyTorch's
+    // [out, in] layout; the pipelines choose how to lay it out for speed.
+    Value result = createGeneric(
+        rewriter, loc, ValueRange{op.getInput(), op.getWeight()}, init,
+        {AffineMap::get(3, 0, {i, k}, ctx), AffineMap::get(3, 0, {j, k}, ctx),
+         AffineMap::get(3, 0, {i, j}, ctx)},
+        {kPar, kPar, kRed}, [](OpBuilder &b, Location loc, ValueRange args) {
+          Value product = arith::MulFOp::create(b, loc, args[0], args[1]);
+          linalg::YieldOp::create(
+              b, loc, ValueRange{arith::AddFOp::create(b, loc, args[2], product)});
+        })[0];
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// LayerNorm
+//===----------------------------------------------------------------------===//
+
+struct LayerNormLowering : OpRewritePattern<nn::LayerNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(nn::LayerNormOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    Value x = op.getInput();
+    auto type = cast<RankedTensorType>(op.getType());
+    RankedTensorType rowType = rowsOf(type);
+    Type element = type.getElementType();
+    AffineExpr i, j;
+    bindDims(ctx, i, j);
+    AffineMap matrix = AffineMap::get(2, 0, {i, j}, ctx);
+    AffineMap row = AffineMap::get(2, 0, {i}, ctx);
+    AffineMap column = AffineMap::get(2, 0, {j}, ctx);
+    AffineMap vector = AffineMap::getMultiDimIdentityMap(1, ctx);
+
+    Value zero = floatConstant(rewriter, loc, element, 0.0);
+    Value features = dimAsFloat(rewriter, loc, x, 1, element);
+    Value eps =
+        floatConstant(rewriter, loc, element, op.getEps().convertToDouble());
+
+    auto accumulate = [](OpBuilder &b, Location loc, Value acc, Value v) {
+      linalg::YieldOp::create(b, loc,
+                              ValueRange{arith::AddFOp::create(b, loc, acc, v)});
+    };
+
+    Value sum = createGeneric(
+        rewriter, loc, x, createFilled(rewriter, loc, rowType, x, zero),
+        {matrix, row}, {kPar, kRed},
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          accumulate(b, loc, args[1], args[0]);
+        })[0];
+    Value mean = createGeneric(
+        rewriter, loc, sum, createEmpty(rewriter, loc, rowType, x),
+        {vector, vector}, {kPar},
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          linalg::YieldOp::create(
+              b, loc, ValueRange{arith::DivFOp::create(b, loc, args[0], features)});
+        })[0];
+    // The variance around the mean rather than E[x^2] - E[x]^2, which
+    // cancels catastrophically in f32 when |mean| >> std.
+    Value squares = createGeneric(
+        rewriter, loc, ValueRange{x, mean},
+        createFilled(rewriter, loc, rowType, x, zero), {matrix, row, row},
+        {kPar, kRed}, [&](OpBuilder &b, Location loc, ValueRange args) {
+          Value d = arith::SubFOp::create(b, loc, args[0], args[1]);
+          accumulate(b, loc, args[2], arith::MulFOp::create(b, loc, d, d));
+        })[0];
+    Value invStd = createGeneric(
+        rewriter, loc, squares, createEmpty(rewriter, loc, rowType, x),
+        {vector, vector}, {kPar},
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          Value var = arith::DivFOp::create(b, loc, args[0], features);
+          Value shifted = arith::AddFOp::create(b, loc, var, eps);
+          linalg::YieldOp::create(b, loc,
+                                  ValueRange{math::RsqrtOp::create(b, loc, shifted)});
+        })[0];
+    Value result = createGeneric(
+        rewriter, loc, ValueRange{x, mean, invStd, op.getWeight(), op.getBias()},
+        createEmpty(rewriter, loc, type, x),
+        {matrix, row, row, column, column, matrix}, {kPar, kPar},
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          Value centered = arith::SubFOp::create(b, loc, args[0], args[1]);
+          Value normalized = arith::MulFOp::create(b, loc, centered, args[2]);
+          Value scaled = arith::MulFOp::create(b, loc, normalized, args[3]);
+          linalg::YieldOp::create(
+              b, loc, ValueRange{arith::AddFOp::create(b, loc, scaled, args[4])});
+        })[0];
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// ReLU and flatten
+//===----------------------------------------------------------------------===//
+
+struct ReLULowering : OpRewritePattern<nn::ReLUOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(nn::ReLUOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getType());
+    unsigned rank = type.getRank();
+    AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
+    Value zero = floatConstant(rewriter, loc, type.getElementType(), 0.0);
+    Value result = createGeneric(
+        rewriter, loc, op.getInput(),
+        createEmpty(rewriter, loc, type, op.getInput()), {identity, identity},
+        SmallVector<IteratorType>(rank, kPar),
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          // maximumf propagates NaN, as torch.relu does.
+          linalg::YieldOp::create(
+              b, loc, ValueRange{arith::MaximumFOp::create(b, loc, args[0], zero)});
+        })[0];
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct FlattenLowering : OpRewritePattern<nn::FlattenOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(nn::FlattenOp op,
+                                PatternRewriter &rewriter) const override {
+    int64_t rank = cast<RankedTensorType>(op.getInput().getType()).getRank();
+    ReassociationIndices features =
+        llvm::to_vector(llvm::seq<int64_t>(1, rank));
+    rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
+        op, op.getType(), op.getInput(),
+        SmallVector<ReassociationIndices>{{0}, features});
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Cross-entropy
+//===----------------------------------------------------------------------===//
+
+struct CrossEntropyLowering : OpRewritePattern<nn::CrossEntropyOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(nn::CrossEntropyOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    Value logits = op.getLogits(), labels = op.getLabels();
+    auto logitsType = cast<RankedTensorType>(logits.getType());
+    auto resultType = cast<RankedTensorType>(op.getType());
+    RankedTensorType rowType = rowsOf(logitsType);
+    Type element = logitsType.getElementType();
+    AffineExpr i, j;
+    bindDims(ctx, i, j);
+    AffineMap matrix = AffineMap::get(2, 0, {i, j}, ctx);
+    AffineMap row = AffineMap::get(2, 0, {i}, ctx);
+    AffineMap vector = AffineMap::getMultiDimIdentityMap(1, ctx);
+    AffineMap scalar = AffineMap::get(1, 0, {}, ctx);
+
+    Value zero = floatConstant(rewriter, loc, element, 0.0);
+    Value minusInf = arith::ConstantOp::create(
+        rewriter, loc, element,
+        rewriter.getFloatAttr(
+            element, APFloat::getInf(cast<FloatType>(element).getFloatSemantics(),
+                                     /*Negative=*/true)));
+
+    Value rowMax = createGeneric(
+        rewriter, loc, logits,
+        createFilled(rewriter, loc, rowType, logits, minusInf), {matrix, row},
+        {kPar, kRed}, [](OpBuilder &b, Location loc, ValueRange args) {
+          linalg::YieldOp::create(
+              b, loc, ValueRange{arith::MaximumFOp::create(b, loc, args[1], args[0])});
+        })[0];
+
+    // One sweep over each row sums exp(x - max) and picks the logit of the
+    // row's label; labels outside [0, classes) pick nothing, and the runtime
+    // rejects them before they get here.
+    SmallVector<Value> sums = createGeneric(
+        rewriter, loc, ValueRange{logits, rowMax, labels},
+        ValueRange{createFilled(rewriter, loc, rowType, logits, zero),
+                   createFilled(rewriter, loc, rowType, logits, zero)},
+        {matrix, row, row, row, row}, {kPar, kRed},
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          Value shifted = arith::SubFOp::create(b, loc, args[0], args[1]);
+          Value sumExp = arith::AddFOp::create(
+              b, loc, args[3], math::ExpOp::create(b, loc, shifted));
+          Value label = arith::IndexCastOp::create(b, loc, b.getIndexType(),
+                                                   args[2]);
+          Value isLabel = arith::CmpIOp::create(
+              b, loc, arith::CmpIPredicate::eq, linalg::IndexOp::create(b, loc, 1),
+              label);
+          Value picked = arith::SelectOp::create(b, loc, isLabel, args[0], zero);
+          linalg::YieldOp::create(
+              b, loc,
+              ValueRange{sumExp, arith::AddFOp::create(b, loc, args[4], picked)});
+        });
+
+    Value one = floatConstant(rewriter, loc, element, 1.0);
+    Value invBatch = arith::DivFOp::create(
+        rewriter, loc, one, dimAsFloat(rewriter, loc, logits, 0, element));
+    Value init = createFilled(rewriter, loc, resultType, logits, zero);
+    // loss = mean_i (log(sum_j exp(x_ij - max_i)) + max_i - x_i,label_i)
+    Value loss = createGeneric(
+        rewriter, loc, ValueRange{sums[0], rowMax, sums[1]}, init,
+        {vector, vector, vector, scalar}, {kRed},
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          Value logSum = math::LogOp::create(b, loc, args[0]);
+          Value rowLoss = arith::SubFOp::create(
+              b, loc, arith::AddFOp::create(b, loc, logSum, args[1]), args[2]);
+          Value scaled = arith::MulFOp::create(b, loc, rowLoss, invBatch);
+          linalg::YieldOp::create(
+              b, loc, ValueRange{arith::AddFOp::create(b, loc, args[3], scaled)});
+        })[0];
+    rewriter.replaceOp(op, loss);
+    return success();
+  }
+};
+
+struct ConvertNNToLinalgPass
+    : tick::impl::ConvertNNToLinalgBase<ConvertNNToLinalgPass> {
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    ConversionTarget target(*ctx);
+    // Everything the patterns produce is legal, and so are the parameter
+    // ops: binding parameters to arguments is nn-materialize-parameters'
+    // job, which may run before or after this pass.
+    target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
+                           math::MathDialect, tensor::TensorDialect>();
+    target.addLegalOp<nn::ParameterOp, nn::GetParameterOp>();
+    target.addIllegalDialect<nn::NNDialect>();
+    target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
+
+    RewritePatternSet patterns(ctx);
+    populateNNToLinalgConversionPatterns(patterns);
+    if (failed(applyPartialConversion(getOperation(), target,
+                                      std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
+
+void tick::populateNNToLinalgConversionPatterns(RewritePatternSet &patterns) {
+  patterns.add<LinearLowering, LayerNormLowering, ReLULowering,
+               FlattenLowering, CrossEntropyLowering>(patterns.getContext());
+}
