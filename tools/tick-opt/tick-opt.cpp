@@ -12,10 +12,12 @@
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "tick/Conversion/Passes.h"
 #include "tick/Dialect/NN/IR/NNDialect.h"
+#include "tick/Dialect/NN/Transforms/Passes.h"
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   tick::registerTickConversionPasses();
+  tick::nn::registerNNPasses();
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
