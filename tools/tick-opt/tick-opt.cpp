@@ -13,11 +13,15 @@
 #include "tick/Conversion/Passes.h"
 #include "tick/Dialect/NN/IR/NNDialect.h"
 #include "tick/Dialect/NN/Transforms/Passes.h"
+#include "tick/Pipelines/Pipelines.h"
+#include "tick/Transforms/Passes.h"
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   tick::registerTickConversionPasses();
   tick::nn::registerNNPasses();
+  tick::registerTickTransformsPasses();
+  tick::registerTickPipelines();
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);

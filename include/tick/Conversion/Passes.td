@@ -8,8 +8,8 @@ include "mlir/Pass/PassBase.td"
 def ConvertNNToLinalg : Pass<"convert-nn-to-linalg"> {
   let summary = "Lower nn layer and loss ops to linalg on tensors";
   let description = [{
-    Linear becomes a linalg.generic contraction that reads the weight in
-    PyTorch's [out, in] layout and accumulates onto the broadcast bias;
+    Linear becomes a linalg.transpose of the [out, in] weight and a
+    linalg.matmul that accumulates onto the broadcast bias;
     LayerNorm becomes two row reductions (mean, then the biased variance
     around it, which stays accurate when the mean is large) and one
     elementwise op; ReLU is elementwise; flatten is a tensor.collapse_shape;

@@ -95,8 +95,8 @@ struct LinearLowering : OpRewritePattern<nn::LinearOp> {
     MLIRContext *ctx = op.getContext();
     auto type = cast<RankedTensorType>(op.getType());
     Type element = type.getElementType();
-    AffineExpr i, j, k;
-    bindDims(ctx, i, j, k);
+    AffineExpr i, j;
+    bindDims(ctx, i, j);
 
     // The bias is the initial accumulator: adding it costs no pass over
     // the output, and the contraction's epilogue starts from it.
@@ -115,17 +115,23 @@ struct LinearLowering : OpRewritePattern<nn::LinearOp> {
                           floatConstant(rewriter, loc, element, 0.0));
     }
 
-    // y[i, j] += x[i, k] * w[j, k]: the weight is read in PyTorch's
-    // [out, in] layout; the pipelines choose how to lay it out for speed.
-    Value result = createGeneric(
-        rewriter, loc, ValueRange{op.getInput(), op.getWeight()}, init,
-        {AffineMap::get(3, 0, {i, k}, ctx), AffineMap::get(3, 0, {j, k}, ctx),
-         AffineMap::get(3, 0, {i, j}, ctx)},
-        {kPar, kPar, kRed}, [](OpBuilder &b, Location loc, ValueRange args) {
-          Value product = arith::MulFOp::create(b, loc, args[0], args[1]);
-          linalg::YieldOp::create(
-              b, loc, ValueRange{arith::AddFOp::create(b, loc, args[2], product)});
-        })[0];
+    // y = x * wT with the weight transposed once per call into [in, out]:
+    // the contraction then reads contiguous rows of wT along the output
+    // features, which is the dimension the code generators vectorize.
+    // The transpose is O(in * out), the matmul O(batch * in * out).
+    auto weightType = cast<RankedTensorType>(op.getWeight().getType());
+    auto transposedType = RankedTensorType::get(
+        {weightType.getDimSize(1), weightType.getDimSize(0)}, element);
+    Value transposed =
+        linalg::TransposeOp::create(
+            rewriter, loc, op.getWeight(),
+            tensor::EmptyOp::create(rewriter, loc, transposedType, ValueRange{}),
+            ArrayRef<int64_t>{1, 0})
+            .getResult()[0];
+    Value result = linalg::MatmulOp::create(rewriter, loc, TypeRange{type},
+                                            ValueRange{op.getInput(), transposed},
+                                            ValueRange{init})
+                       .getResult(0);
     rewriter.replaceOp(op, result);
     return success();
   }

@@ -1,0 +1,56 @@
+//===- Pipelines.h - Tick's pass pipelines ----------------------*- C++ -*-===//
+//
+// The road from an nn model to the LLVM dialect, in the stages `tickc
+// --emit` names. Each stage's output is valid input to the next one.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TICK_PIPELINES_PIPELINES_H
+#define TICK_PIPELINES_PIPELINES_H
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
+
+namespace tick {
+
+/// nn (dynamic batch, parameters as symbols) to linalg on tensors.
+struct NNToLinalgOptions : mlir::PassPipelineOptions<NNToLinalgOptions> {
+  Option<int64_t> batchSize{*this, "batch-size",
+                            llvm::cl::desc("Static batch size"),
+                            llvm::cl::init(64)};
+};
+void buildNNToLinalgPipeline(mlir::OpPassManager &pm,
+                             const NNToLinalgOptions &options);
+
+struct CPUPipelineOptions : mlir::PassPipelineOptions<CPUPipelineOptions> {
+  Option<int64_t> vectorWidth{
+      *this, "vector-width",
+      llvm::cl::desc("f32 lanes per vector register (0: the host's)"),
+      llvm::cl::init(0)};
+  Option<int64_t> rows{*this, "rows",
+                       llvm::cl::desc("Largest row block of a parallel loop"),
+                       llvm::cl::init(8)};
+
+  /// vectorWidth, with 0 resolved to the host's widest f32 vector.
+  int64_t lanes() const;
+};
+
+/// linalg on tensors -> tiled, fused, vectorized code on tensors.
+void buildCPUVectorizePipeline(mlir::OpPassManager &pm,
+                               const CPUPipelineOptions &options);
+/// tensors -> memrefs, results as out-parameters, temporaries on the stack.
+void buildCPUBufferizePipeline(mlir::OpPassManager &pm);
+/// memrefs + vectors + parallel loops -> LLVM dialect with OpenMP.
+void buildCPUToLLVMPipeline(mlir::OpPassManager &pm);
+/// All three: linalg on tensors to the LLVM dialect (`tick-cpu-pipeline`).
+void buildTickCPUPipeline(mlir::OpPassManager &pm,
+                          const CPUPipelineOptions &options);
+
+/// f32 lanes of the host's widest vector registers (16 with AVX-512).
+int64_t hostVectorWidth();
+
+void registerTickPipelines();
+
+} // namespace tick
+
+#endif // TICK_PIPELINES_PIPELINES_H

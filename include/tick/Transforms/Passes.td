@@ -1,0 +1,80 @@
+//===- Passes.td - Tick code generation passes -------------*- tablegen -*-===//
+
+#ifndef TICK_TRANSFORMS_PASSES_TD
+#define TICK_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def TickFuseElementwise : Pass<"tick-fuse-elementwise"> {
+  let summary = "Fuse elementwise linalg ops that share an iteration space";
+  let description = [{
+    Fuses an elementwise producer into its linalg consumer only when both
+    iterate over the same number of loops. A per-row producer (LayerNorm's
+    inverse standard deviation, say) is not folded into a per-element
+    consumer, where it would be recomputed for every element of the row.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
+def TickTileParallel : Pass<"tick-tile-parallel", "mlir::func::FuncOp"> {
+  let summary = "Tile batch-parallel linalg ops into scf.forall row blocks, "
+                "fusing their producers";
+  let description = [{
+    Every linalg op whose first loop runs over the batch in parallel is
+    tiled into an `scf.forall` over blocks of rows, and the producers of
+    each block (matmul, bias, row statistics) are computed inside the same
+    block. Each forall becomes one OpenMP work-sharing loop. The block size
+    is the largest divisor of the batch that is at most `rows`, so every
+    block has a static shape. Producers that tiling would not split (the
+    transposed weights) stay outside and are computed once.
+  }];
+  let options = [
+    Option<"rows", "rows", "int64_t", /*default=*/"8",
+           "Largest number of rows in a parallel block">
+  ];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::tensor::TensorDialect"];
+}
+
+def TickVectorize : Pass<"tick-vectorize", "mlir::func::FuncOp"> {
+  let summary = "Tile linalg ops to register-sized blocks and vectorize them";
+  let description = [{
+    Matmuls are tiled to rows x `vector-width` output blocks with one
+    reduction step per iteration, so the accumulators fit in vector
+    registers; row reductions and elementwise ops work one row at a time;
+    transposes in `vector-width` squares. Every static linalg op is then
+    vectorized and the slices it reads are folded into its transfers.
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
+           "f32 lanes of the target's vector registers">,
+    Option<"matmulRows", "matmul-rows", "int64_t", /*default=*/"8",
+           "Largest number of rows of a matmul register block">
+  ];
+  let dependentDialects = [
+    "mlir::scf::SCFDialect", "mlir::tensor::TensorDialect",
+    "mlir::vector::VectorDialect"
+  ];
+}
+
+def TickHoistVectorTransfers
+    : Pass<"tick-hoist-vector-transfers", "mlir::func::FuncOp"> {
+  let summary = "Keep loop-carried vector accumulators in registers";
+  let description = [{
+    After bufferization, moves the read and write of a matmul block's
+    accumulator out of the reduction loop (`scf.for` only: forall bodies are
+    never hoisted across, since their iterations run in parallel).
+  }];
+}
+
+def TickLowerVectors : Pass<"tick-lower-vectors", "mlir::func::FuncOp"> {
+  let summary = "Lower high-level vector ops to what convert-vector-to-llvm takes";
+  let description = [{
+    Contractions become outer products and then `vector.fma` on rows of
+    `vector-width` lanes; row reductions become `vector.reduction`;
+    transposes become shuffles; transfers with permutation maps become
+    plain loads, stores and broadcasts.
+  }];
+  let dependentDialects = ["mlir::vector::VectorDialect"];
+}
+
+#endif // TICK_TRANSFORMS_PASSES_TD

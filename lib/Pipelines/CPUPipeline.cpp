@@ -1,0 +1,135 @@
+//===- CPUPipeline.cpp - Tick's CPU code generation pipeline --------------===//
+
+#include "tick/Pipelines/Pipelines.h"
+
+#include "tick/Conversion/Passes.h"
+#include "tick/Dialect/NN/Transforms/Passes.h"
+#include "tick/Transforms/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/TargetParser/Host.h"
+
+using namespace mlir;
+
+int64_t tick::hostVectorWidth() {
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  if (features.lookup("avx512f"))
+    return 16;
+  if (features.lookup("avx"))
+    return 8;
+  return 4;
+}
+
+int64_t tick::CPUPipelineOptions::lanes() const {
+  return vectorWidth > 0 ? static_cast<int64_t>(vectorWidth)
+                         : hostVectorWidth();
+}
+
+void tick::buildNNToLinalgPipeline(OpPassManager &pm,
+                                   const NNToLinalgOptions &options) {
+  // Shapes first: everything below sees a static batch.
+  pm.addPass(nn::createNNSpecializeBatch({options.batchSize}));
+  pm.addPass(nn::createNNMaterializeParameters());
+  // @loss calls @forward: one function body lets fusion cross the call.
+  pm.addPass(createInlinerPass());
+  pm.addPass(createConvertNNToLinalg());
+  pm.addPass(nn::createNNVerifyLowered());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void tick::buildCPUVectorizePipeline(OpPassManager &pm,
+                                     const CPUPipelineOptions &options) {
+  pm.addPass(createTickFuseElementwise());
+  // Row blocks before register blocks: the parallel tiles fix the shapes
+  // that the register tiling then divides.
+  pm.addNestedPass<func::FuncOp>(createTickTileParallel({options.rows}));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  pm.addNestedPass<func::FuncOp>(
+      createTickVectorize({options.lanes(), options.rows}));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void tick::buildCPUBufferizePipeline(OpPassManager &pm) {
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  // Results become caller-owned out-parameters: the runtime allocates them
+  // once, and a tick allocates nothing on the heap for its outputs.
+  bufferization::BufferResultsToOutParamsPassOptions outParams;
+  outParams.hoistStaticAllocs = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  // Accumulators stay in registers across the reduction loop; this must
+  // run on scf.for before the forall blocks become parallel loops.
+  pm.addNestedPass<func::FuncOp>(createTickHoistVectorTransfers());
+  // A block's rows of intermediates are small: keep them on the stack
+  // rather than calling malloc in every parallel iteration.
+  bufferization::PromoteBuffersToStackPassOptions stack;
+  stack.maxAllocSizeInBytes = 64 * 1024;
+  pm.addNestedPass<func::FuncOp>(
+      bufferization::createPromoteBuffersToStackPass(stack));
+  bufferization::BufferDeallocationPipelineOptions dealloc;
+  bufferization::buildBufferDeallocationPipeline(pm, dealloc);
+  pm.addPass(createCanonicalizerPass());
+}
+
+void tick::buildCPUToLLVMPipeline(OpPassManager &pm) {
+  pm.addPass(createForallToParallelLoopPass());
+  pm.addPass(createConvertSCFToOpenMPPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createTickLowerVectors());
+  pm.addPass(createConvertVectorToSCFPass());
+  pm.addPass(createConvertLinalgToLoopsPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  // The OpenMP loop bodies are memref.alloca_scope regions, which must be
+  // lowered while they still hold a single block, before scf -> cf.
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertVectorToLLVMPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createUBToLLVMConversionPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertOpenMPToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void tick::buildTickCPUPipeline(OpPassManager &pm,
+                                const CPUPipelineOptions &options) {
+  buildCPUVectorizePipeline(pm, options);
+  buildCPUBufferizePipeline(pm);
+  buildCPUToLLVMPipeline(pm);
+}
+
+void tick::registerTickPipelines() {
+  PassPipelineRegistration<NNToLinalgOptions>(
+      "tick-nn-to-linalg",
+      "nn model to linalg on tensors: static batch, parameters as "
+      "arguments, calls inlined",
+      buildNNToLinalgPipeline);
+  PassPipelineRegistration<CPUPipelineOptions>(
+      "tick-cpu-pipeline",
+      "linalg on tensors to the LLVM dialect: fused, tiled into parallel row "
+      "blocks, vectorized, bufferized, OpenMP",
+      buildTickCPUPipeline);
+}

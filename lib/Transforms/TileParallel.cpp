@@ -1,0 +1,139 @@
+//===- TileParallel.cpp - row blocks for OpenMP, producers fused ----------===//
+//
+// The batch is the one dimension every layer of a tick runs over in
+// parallel. Tiling it into scf.forall blocks of rows, and computing each
+// block's producers inside the same block, gives one parallel loop per
+// chain of layers with the intermediate rows still in cache.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tick/Transforms/Passes.h"
+
+#include "mlir/Analysis/SliceAnalysis.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Dominance.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/CSE.h"
+
+namespace tick {
+#define GEN_PASS_DEF_TICKTILEPARALLEL
+#include "tick/Transforms/Passes.h.inc"
+} // namespace tick
+
+using namespace mlir;
+
+namespace {
+
+int64_t largestDivisorAtMost(int64_t size, int64_t limit) {
+  for (int64_t d = std::min(size, limit); d > 1; --d)
+    if (size % d == 0)
+      return d;
+  return 1;
+}
+
+/// True when loop 0 is parallel and indexes dimension 0 of every result, so
+/// blocks of it can be computed independently.
+bool isRowParallel(linalg::LinalgOp op) {
+  if (op.getNumLoops() == 0 || !op.hasPureTensorSemantics() ||
+      op.getIteratorTypesArray()[0] != utils::IteratorType::parallel ||
+      ShapedType::isDynamic(op.getStaticLoopRanges()[0]))
+    return false;
+  AffineExpr d0 = getAffineDimExpr(0, op.getContext());
+  return llvm::all_of(op.getDpsInitsMutable(), [&](OpOperand &init) {
+    AffineMap map = op.getMatchingIndexingMap(&init);
+    return map.getNumResults() > 0 && map.getResult(0) == d0;
+  });
+}
+
+struct TileParallelPass : tick::impl::TickTileParallelBase<TileParallelPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    SmallVector<linalg::LinalgOp> ops;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (!op->getParentOfType<scf::ForallOp>())
+        ops.push_back(op);
+    });
+    // Consumers first: each becomes the root of a block and pulls in its
+    // producers, which are then gone by the time the walk reaches them.
+    llvm::DenseSet<Operation *> erased;
+    for (linalg::LinalgOp op : llvm::reverse(ops)) {
+      if (erased.contains(op) || !isRowParallel(op))
+        continue;
+      if (failed(tileAndFuse(op, erased)))
+        return signalPassFailure();
+    }
+    // Producers that several ops of a block read (the matmul under a
+    // LayerNorm's three passes) were fused once per read: merge them.
+    IRRewriter rewriter(&getContext());
+    DominanceInfo dominance(getOperation());
+    eliminateCommonSubExpressions(rewriter, dominance, getOperation());
+  }
+
+  LogicalResult tileAndFuse(linalg::LinalgOp root,
+                            llvm::DenseSet<Operation *> &erased) {
+    IRRewriter rewriter(root.getContext());
+    rewriter.setInsertionPoint(root);
+    int64_t batch = root.getStaticLoopRanges()[0];
+    SmallVector<OpFoldResult> sizes(root.getNumLoops(),
+                                    rewriter.getIndexAttr(0));
+    sizes[0] = rewriter.getIndexAttr(largestDivisorAtMost(batch, rows));
+
+    SetVector<Operation *> cluster;
+    BackwardSliceOptions sliceOptions;
+    sliceOptions.omitBlockArguments = true;
+    (void)getBackwardSlice(root.getOperation(), &cluster, sliceOptions);
+    cluster.insert(root);
+
+    scf::SCFTileAndFuseOptions options;
+    options.setTilingOptions(
+        scf::SCFTilingOptions().setTileSizes(sizes).setLoopType(
+            scf::SCFTilingOptions::LoopType::ForallOp));
+    options.setFusionControlFn(
+        [&](tensor::ExtractSliceOp slice, OpResult producer,
+            bool) -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+          if (!isa<linalg::LinalgOp>(producer.getOwner()))
+            return std::nullopt;
+          // A slice that is the whole tensor (the transposed weight every
+          // block reads) would be recomputed by every block: compute once.
+          if (slice.getSourceType() == slice.getResultType())
+            return std::nullopt;
+          // A producer also read outside this cluster and its new block
+          // hands its value out of the block.
+          Operation *block = slice->getParentOfType<scf::ForallOp>();
+          bool usedOutside = llvm::any_of(producer.getUsers(), [&](Operation *u) {
+            return !cluster.contains(u) && !(block && block->isAncestor(u));
+          });
+          return scf::SCFTileAndFuseOptions::ControlFnResult{usedOutside};
+        });
+
+    FailureOr<scf::SCFTileAndFuseResult> result =
+        scf::tileConsumerAndFuseProducersUsingSCF(
+            rewriter, cast<TilingInterface>(root.getOperation()), options);
+    if (failed(result))
+      return root.emitError("could not tile into parallel row blocks");
+    for (auto [original, replacement] : result->replacements)
+      rewriter.replaceAllUsesWith(original, replacement);
+
+    SmallVector<Operation *> dead(result->fusedProducers.begin(),
+                                  result->fusedProducers.end());
+    dead.push_back(root);
+    bool changed = true;
+    while (changed) {
+      changed = false;
+      for (Operation *op : dead) {
+        if (erased.contains(op) || !op->use_empty())
+          continue;
+        erased.insert(op);
+        rewriter.eraseOp(op);
+        changed = true;
+      }
+    }
+    return success();
+  }
+};
+
+} // namespace

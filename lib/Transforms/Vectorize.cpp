@@ -1,0 +1,122 @@
+//===- Vectorize.cpp - register blocks and vector code --------------------===//
+//
+// The linalg vectorizer turns a static op into one vector op of the op's
+// whole shape, so ops are first tiled to shapes that fit vector registers:
+// a matmul block of rows x `vector-width` accumulators advanced one
+// reduction step per iteration (one FMA per accumulator row), row
+// reductions and elementwise ops one row at a time, transposes in squares.
+// Sizes are divisors of the dimension, keeping every block static.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tick/Transforms/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace tick {
+#define GEN_PASS_DEF_TICKVECTORIZE
+#include "tick/Transforms/Passes.h.inc"
+} // namespace tick
+
+using namespace mlir;
+
+namespace {
+
+int64_t largestDivisorAtMost(int64_t size, int64_t limit) {
+  for (int64_t d = std::min(size, limit); d > 1; --d)
+    if (size % d == 0)
+      return d;
+  return 1;
+}
+
+bool isMatmulLike(linalg::LinalgOp op) {
+  return op.getNumLoops() == 3 && op.getNumReductionLoops() == 1 &&
+         linalg::isaContractionOpInterface(op);
+}
+
+struct VectorizePass : tick::impl::TickVectorizeBase<VectorizePass> {
+  using Base::Base;
+
+  /// Tile sizes per loop (0: whole), empty when the op stays as it is.
+  SmallVector<int64_t> registerBlock(linalg::LinalgOp op) {
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    if (llvm::any_of(ranges, ShapedType::isDynamic))
+      return {};
+    SmallVector<int64_t> sizes(ranges.size(), 0);
+    if (isMatmulLike(op)) {
+      sizes = {largestDivisorAtMost(ranges[0], matmulRows),
+               largestDivisorAtMost(ranges[1], vectorWidth), 1};
+    } else if (isa<linalg::TransposeOp>(op)) {
+      for (auto [size, range] : llvm::zip(sizes, ranges))
+        size = largestDivisorAtMost(range, vectorWidth);
+    } else if (ranges.size() >= 2 && ranges[0] > 1) {
+      sizes[0] = 1;
+    }
+    if (llvm::all_of(sizes, [](int64_t s) { return s == 0; }))
+      return {};
+    return sizes;
+  }
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    IRRewriter rewriter(&getContext());
+
+    SmallVector<linalg::LinalgOp> ops;
+    func.walk([&](linalg::LinalgOp op) { ops.push_back(op); });
+    for (linalg::LinalgOp op : ops) {
+      SmallVector<int64_t> sizes = registerBlock(op);
+      if (sizes.empty() || !op.hasPureTensorSemantics())
+        continue;
+      rewriter.setInsertionPoint(op);
+      scf::SCFTilingOptions options;
+      options.setTileSizes(getAsIndexOpFoldResult(&getContext(), sizes));
+      FailureOr<scf::SCFTilingResult> tiled =
+          scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()),
+                            options);
+      if (failed(tiled))
+        return signalPassFailure();
+      rewriter.replaceOp(op, tiled->replacements);
+    }
+
+    ops.clear();
+    func.walk([&](linalg::LinalgOp op) { ops.push_back(op); });
+    for (linalg::LinalgOp op : ops) {
+      if (llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
+        continue;
+      rewriter.setInsertionPoint(op);
+      FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(
+          rewriter, op, /*inputVectorSizes=*/{}, /*inputScalableVecDims=*/{},
+          /*vectorizeNDExtract=*/false, /*flatten1DDepthwiseConv=*/false,
+          /*assumeDynamicDimsMatchVecSizes=*/false,
+          /*createNamedContraction=*/isMatmulLike(op));
+      if (succeeded(vectorized))
+        rewriter.replaceOp(op, vectorized->replacements);
+    }
+
+    // Read and write the tensors directly instead of through slices, so
+    // bufferization makes no copies; fold the vectorizer's leftovers.
+    RewritePatternSet patterns(&getContext());
+    tensor::populateFoldTensorSubsetIntoVectorTransferPatterns(patterns);
+    vector::populateVectorReductionToContractPatterns(patterns);
+    vector::populateSinkVectorOpsPatterns(patterns);
+    vector::TransferReadOp::getCanonicalizationPatterns(patterns, &getContext());
+    vector::TransferWriteOp::getCanonicalizationPatterns(patterns, &getContext());
+    scf::ForOp::getCanonicalizationPatterns(patterns, &getContext());
+    tensor::ExtractSliceOp::getCanonicalizationPatterns(patterns, &getContext());
+    tensor::InsertSliceOp::getCanonicalizationPatterns(patterns, &getContext());
+    if (failed(applyPatternsGreedily(func, std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+
+} // namespace
