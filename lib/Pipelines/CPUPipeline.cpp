@@ -73,6 +73,8 @@ void tick::buildCPUBufferizePipeline(OpPassManager &pm) {
   // once, and a tick allocates nothing on the heap for its outputs.
   bufferization::BufferResultsToOutParamsPassOptions outParams;
   outParams.hoistStaticAllocs = true;
+  outParams.modifyPublicFunctions = true;
+  outParams.addResultAttribute = true;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   // Accumulators stay in registers across the reduction loop; this must
   // run on scf.for before the forall blocks become parallel loops.

@@ -1,0 +1,123 @@
+//===- Native.cpp - LLVM IR, assembly, objects, shared libraries ----------===//
+
+#include "Native.h"
+
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
+
+using namespace tick;
+
+static int64_t lanesFor(const llvm::StringMap<bool> &features) {
+  if (features.lookup("avx512f"))
+    return 16;
+  if (features.lookup("avx"))
+    return 8;
+  return 4;
+}
+
+std::unique_ptr<NativeTarget> tick::createNativeTarget(llvm::StringRef cpu,
+                                                       llvm::StringRef mattr,
+                                                       std::string &error) {
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple.str(), error);
+  if (!target)
+    return nullptr;
+
+  // Host features unless the user names them: --mattr=+avx2,-avx512f.
+  llvm::StringMap<bool> features;
+  std::string featureString;
+  if (mattr.empty()) {
+    features = llvm::sys::getHostCPUFeatures();
+    llvm::SubtargetFeatures list;
+    for (const auto &feature : features)
+      list.AddFeature(feature.getKey(), feature.getValue());
+    featureString = list.getString();
+  } else {
+    featureString = mattr.str();
+    for (llvm::StringRef f : llvm::split(mattr, ','))
+      if (f.size() > 1)
+        features[f.drop_front()] = f.front() == '+';
+  }
+  std::string cpuName =
+      cpu.empty() ? llvm::sys::getHostCPUName().str() : cpu.str();
+  std::unique_ptr<llvm::MCSubtargetInfo> subtarget(
+      target->createMCSubtargetInfo(triple, cpuName, ""));
+  if (!cpu.empty() && !subtarget->isCPUStringValid(cpuName)) {
+    error = "unknown --cpu '" + cpuName + "'";
+    return nullptr;
+  }
+
+  auto result = std::make_unique<NativeTarget>();
+  result->machine.reset(target->createTargetMachine(
+      triple, cpuName, featureString, llvm::TargetOptions(), llvm::Reloc::PIC_,
+      std::nullopt, llvm::CodeGenOptLevel::Aggressive));
+  if (!result->machine) {
+    error = "cannot create a target machine for " + triple.str();
+    return nullptr;
+  }
+  result->vectorWidth = lanesFor(features);
+  return result;
+}
+
+std::unique_ptr<llvm::Module>
+tick::translateAndOptimize(mlir::ModuleOp module, llvm::LLVMContext &context,
+                           NativeTarget &target) {
+  std::unique_ptr<llvm::Module> llvmModule =
+      mlir::translateModuleToLLVMIR(module, context, "tick");
+  if (!llvmModule)
+    return nullptr;
+  llvmModule->setTargetTriple(target.machine->getTargetTriple());
+  llvmModule->setDataLayout(target.machine->createDataLayout());
+  auto optimize = mlir::makeOptimizingTransformer(3, 0, target.machine.get());
+  if (llvm::Error err = optimize(llvmModule.get())) {
+    llvm::consumeError(std::move(err));
+    return nullptr;
+  }
+  return llvmModule;
+}
+
+bool tick::emitMachineCode(llvm::Module &module, NativeTarget &target,
+                           llvm::CodeGenFileType type,
+                           llvm::raw_pwrite_stream &os, std::string &error) {
+  llvm::legacy::PassManager pm;
+  if (target.machine->addPassesToEmitFile(pm, os, nullptr, type)) {
+    error = "the target cannot emit this file type";
+    return false;
+  }
+  pm.run(module);
+  return true;
+}
+
+bool tick::linkSharedLibrary(llvm::StringRef object, llvm::StringRef output,
+                             std::string &error) {
+  // clang drives the system linker and knows where libomp lives.
+  llvm::ErrorOr<std::string> clang = llvm::sys::findProgramByName("clang-22");
+  if (!clang)
+    clang = llvm::sys::findProgramByName("clang");
+  if (!clang) {
+    error = "clang-22 not found in PATH (scripts/setup installs it)";
+    return false;
+  }
+  llvm::SmallVector<llvm::StringRef> args = {
+      *clang, "-shared", "-fopenmp=libomp", object, "-o", output};
+  std::string message;
+  int code = llvm::sys::ExecuteAndWait(*clang, args, std::nullopt, {}, 0, 0,
+                                       &message);
+  if (code != 0) {
+    error = "linking " + output.str() + " failed" +
+            (message.empty() ? "" : ": " + message);
+    return false;
+  }
+  return true;
+}
