@@ -114,6 +114,7 @@ void tick::buildCPUToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
+  pm.addPass(createTickPackEntryPoints());
 }
 
 void tick::buildTickCPUPipeline(OpPassManager &pm,

@@ -77,4 +77,15 @@ def TickLowerVectors : Pass<"tick-lower-vectors", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::vector::VectorDialect"];
 }
 
+def TickPackEntryPoints : Pass<"tick-pack-entry-points", "mlir::ModuleOp"> {
+  let summary = "Add a void(void **) entry point beside each C interface";
+  let description = [{
+    For each `llvm.func @_mlir_ciface_NAME` taking N descriptor pointers,
+    adds `llvm.func @_tick_packed_NAME(%args: !llvm.ptr)` that loads the N
+    pointers from the array and calls it. The runtime can then call any
+    compiled function without knowing its arity at build time.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
 #endif // TICK_TRANSFORMS_PASSES_TD

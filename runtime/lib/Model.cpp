@@ -1,0 +1,85 @@
+//===- Model.cpp - loading compiled models and describing tensors ---------===//
+
+#include "Error.h"
+
+#include <cstdlib>
+#include <dlfcn.h>
+#include <string>
+
+struct tickrt_model {
+  void *handle;
+};
+
+extern "C" tickrt_status tickrt_memref_dense(void *data, int rank,
+                                             const int64_t *sizes,
+                                             tickrt_memref *out) {
+  if (!out || rank < 0 || rank > TICKRT_MAX_RANK || (rank > 0 && !sizes))
+    return tickrt::fail(TICKRT_ERROR_ARGUMENT,
+                        "tensor rank %d is outside [0, %d]", rank,
+                        TICKRT_MAX_RANK);
+  *out = tickrt_memref{data, data, 0, {}};
+  int64_t stride = 1;
+  for (int d = rank - 1; d >= 0; --d) {
+    if (sizes[d] < 0)
+      return tickrt::fail(TICKRT_ERROR_ARGUMENT, "negative size %lld",
+                          static_cast<long long>(sizes[d]));
+    out->dims[d] = sizes[d];
+    out->dims[rank + d] = stride;
+    stride *= sizes[d];
+  }
+  return TICKRT_OK;
+}
+
+extern "C" tickrt_status tickrt_model_open(const char *path,
+                                           tickrt_model **model) {
+  if (!path || !model)
+    return tickrt::fail(TICKRT_ERROR_ARGUMENT, "no model path given");
+  void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  if (!handle)
+    return tickrt::fail(TICKRT_ERROR_IO, "cannot load model %s: %s", path,
+                        dlerror());
+  *model = new tickrt_model{handle};
+  return TICKRT_OK;
+}
+
+extern "C" tickrt_status tickrt_model_entry(tickrt_model *model,
+                                            const char *function,
+                                            tickrt_entry *entry) {
+  if (!model || !function || !entry)
+    return tickrt::fail(TICKRT_ERROR_ARGUMENT, "no model or function given");
+  // tickc emits `_tick_packed_NAME` beside the C interface `_mlir_ciface_NAME`.
+  std::string symbol = std::string("_tick_packed_") + function;
+  void *address = dlsym(model->handle, symbol.c_str());
+  if (!address)
+    return tickrt::fail(TICKRT_ERROR_SYMBOL,
+                        "the model has no entry point '%s'", function);
+  *entry = reinterpret_cast<tickrt_entry>(address);
+  return TICKRT_OK;
+}
+
+extern "C" void tickrt_model_close(tickrt_model *model) {
+  if (!model)
+    return;
+  dlclose(model->handle);
+  delete model;
+}
+
+extern "C" tickrt_status tickrt_model_set_num_threads(tickrt_model *model,
+                                                      int threads) {
+  if (!model)
+    return tickrt::fail(TICKRT_ERROR_ARGUMENT, "no model given");
+  if (threads < 0)
+    return tickrt::fail(TICKRT_ERROR_ARGUMENT, "negative thread count %d",
+                        threads);
+  if (threads == 0)
+    return TICKRT_OK;
+  // The compiled code runs on the libomp the model library links.
+  using SetThreads = void (*)(int);
+  auto set = reinterpret_cast<SetThreads>(
+      dlsym(model->handle, "omp_set_num_threads"));
+  if (!set)
+    return tickrt::fail(TICKRT_ERROR_SYMBOL,
+                        "the model does not link the OpenMP runtime");
+  set(threads);
+  return TICKRT_OK;
+}

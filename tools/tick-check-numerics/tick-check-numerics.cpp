@@ -1,0 +1,324 @@
+//===- tick-check-numerics.cpp - compiled code against the fp64 reference -===//
+//
+// Runs one function of a model twice on the same random inputs: compiled by
+// tickc (a --emit=lib library, through the runtime) and interpreted op by
+// op with the fp64 reference. Every output element must satisfy
+//
+//     |compiled - reference| <= atol + rtol * |reference|
+//
+// and the compiled outputs under each --omp-threads count must agree with each
+// other within the same bound. Prints one line per output and PASS or FAIL;
+// exits 0 on PASS, 1 on FAIL, 2 on bad input.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Reference.h"
+#include "tick/Dialect/NN/IR/NNOps.h"
+#include "tick/Dialect/NN/Transforms/Passes.h"
+#include "tick/Runtime/Runtime.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/SourceMgr.h"
+
+#include <cmath>
+#include <cstring>
+#include <random>
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+namespace {
+
+cl::OptionCategory category("tick-check-numerics options");
+cl::opt<std::string> modelFile(cl::Positional, cl::desc("MODEL.mlir"),
+                               cl::Required, cl::cat(category));
+cl::opt<std::string> libFile("lib", cl::desc("Library from tickc --emit=lib"),
+                             cl::Required, cl::cat(category));
+cl::opt<std::string> functionName("function", cl::desc("Function to check"),
+                                  cl::init("forward"), cl::cat(category));
+cl::opt<int64_t> batchSize("batch-size",
+                           cl::desc("Batch size the library was compiled for"),
+                           cl::Required, cl::cat(category));
+cl::opt<double> atol("atol", cl::desc("Absolute tolerance"), cl::Required,
+                     cl::cat(category));
+cl::opt<double> rtol("rtol", cl::desc("Relative tolerance"), cl::Required,
+                     cl::cat(category));
+cl::opt<uint64_t> seed("seed", cl::desc("Random seed"), cl::init(1),
+                       cl::cat(category));
+cl::list<int> threadCounts("omp-threads", cl::desc("OpenMP thread counts to run"),
+                           cl::CommaSeparated, cl::cat(category));
+
+/// A tensor of the reference: values in double (integers stored exactly).
+struct Tensor {
+  std::vector<int64_t> shape;
+  std::vector<double> data;
+};
+
+int64_t numElements(ArrayRef<int64_t> shape) {
+  int64_t n = 1;
+  for (int64_t s : shape)
+    n *= s;
+  return n;
+}
+
+/// Rounds to the element type, so both sides start from identical values.
+double roundTo(Type type, double v) {
+  return type.isF32() ? static_cast<double>(static_cast<float>(v)) : v;
+}
+
+struct Generator {
+  std::mt19937_64 rng{seed};
+  double uniform(double lo, double hi) {
+    return std::uniform_real_distribution<double>(lo, hi)(rng);
+  }
+};
+
+/// Interprets the nn ops of `func` in fp64.
+FailureOr<std::vector<Tensor>> interpret(func::FuncOp func,
+                                         const std::vector<Tensor> &args) {
+  using namespace tick;
+  llvm::DenseMap<Value, Tensor> values;
+  for (auto [arg, tensor] : llvm::zip(func.getArguments(), args))
+    values[arg] = tensor;
+  for (Operation &op : func.getBody().front()) {
+    auto in = [&](unsigned i) -> const Tensor & { return values[op.getOperand(i)]; };
+    auto shapeOf = [](Value v) {
+      return std::vector<int64_t>(cast<RankedTensorType>(v.getType()).getShape());
+    };
+    if (auto flatten = dyn_cast<nn::FlattenOp>(op)) {
+      values[flatten] = Tensor{shapeOf(flatten), in(0).data};
+    } else if (auto linear = dyn_cast<nn::LinearOp>(op)) {
+      std::vector<int64_t> w = in(1).shape;
+      std::vector<double> bias = linear.getBias() ? in(2).data : std::vector<double>{};
+      values[linear] = Tensor{shapeOf(linear),
+                              ref::linear(in(0).data, in(1).data, bias,
+                                          in(0).shape[0], w[1], w[0])};
+    } else if (auto norm = dyn_cast<nn::LayerNormOp>(op)) {
+      values[norm] = Tensor{shapeOf(norm),
+                            ref::layerNorm(in(0).data, in(1).data, in(2).data,
+                                           in(0).shape[0], in(0).shape[1],
+                                           norm.getEps().convertToDouble())};
+    } else if (auto relu = dyn_cast<nn::ReLUOp>(op)) {
+      values[relu] = Tensor{shapeOf(relu), ref::relu(in(0).data)};
+    } else if (auto loss = dyn_cast<nn::CrossEntropyOp>(op)) {
+      std::vector<int64_t> labels(in(1).data.begin(), in(1).data.end());
+      values[loss] = Tensor{{}, {ref::crossEntropy(in(0).data, labels,
+                                                   in(0).shape[0],
+                                                   in(0).shape[1])}};
+    } else if (auto ret = dyn_cast<func::ReturnOp>(op)) {
+      std::vector<Tensor> results;
+      for (Value v : ret.getOperands())
+        results.push_back(values[v]);
+      return results;
+    } else {
+      op.emitError("the fp64 reference has no rule for this op");
+      return failure();
+    }
+  }
+  return failure();
+}
+
+/// Number of classes an integer argument indexes: the logits width of the
+/// cross-entropy that reads it.
+int64_t classesOf(BlockArgument labels) {
+  for (Operation *user : labels.getUsers())
+    if (auto loss = dyn_cast<tick::nn::CrossEntropyOp>(user))
+      return cast<RankedTensorType>(loss.getLogits().getType()).getDimSize(1);
+  return 1;
+}
+
+/// A buffer in the compiled code's element type, and its descriptor.
+struct Buffer {
+  Type type;
+  std::vector<int64_t> shape;
+  std::vector<char> bytes;
+  tickrt_memref memref;
+
+  Buffer(Type type, std::vector<int64_t> shape) : type(type), shape(shape) {
+    unsigned width = type.getIntOrFloatBitWidth() / 8;
+    bytes.assign(numElements(shape) * width, 0);
+  }
+  void store(const std::vector<double> &values) {
+    for (size_t i = 0; i < values.size(); ++i) {
+      if (type.isF32()) {
+        float v = values[i];
+        std::memcpy(&bytes[i * 4], &v, 4);
+      } else if (type.isF64()) {
+        std::memcpy(&bytes[i * 8], &values[i], 8);
+      } else if (type.isInteger(32)) {
+        int32_t v = values[i];
+        std::memcpy(&bytes[i * 4], &v, 4);
+      } else {
+        int64_t v = values[i];
+        std::memcpy(&bytes[i * 8], &v, 8);
+      }
+    }
+  }
+  std::vector<double> load() const {
+    std::vector<double> values(numElements(shape));
+    for (size_t i = 0; i < values.size(); ++i) {
+      if (type.isF32()) {
+        float v;
+        std::memcpy(&v, &bytes[i * 4], 4);
+        values[i] = v;
+      } else {
+        std::memcpy(&values[i], &bytes[i * 8], 8);
+      }
+    }
+    return values;
+  }
+  void *describe() {
+    tickrt_memref_dense(bytes.data(), shape.size(), shape.data(), &memref);
+    return &memref;
+  }
+};
+
+int run() {
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registry.insert<tick::nn::NNDialect>();
+  MLIRContext context(registry);
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module =
+      parseSourceFile<ModuleOp>(modelFile, sourceMgr, &context);
+  if (!module)
+    return 2;
+
+  // How each parameter is drawn: its initializer's bound, and LayerNorm's
+  // ones/zeros perturbed so that a wrong formula cannot hide behind them.
+  llvm::StringMap<std::pair<double, double>> ranges;
+  for (auto param : module->getOps<tick::nn::ParameterOp>()) {
+    double bound = 1.0;
+    if (param.getInit() == tick::nn::InitKind::KaimingUniform)
+      bound = 1.0 / std::sqrt(param.getTensorType().getDimSize(1));
+    if (param.getInit() == tick::nn::InitKind::FanInUniform)
+      bound = 1.0 / std::sqrt(static_cast<double>(*param.getFanIn()));
+    double center = param.getInit() == tick::nn::InitKind::Ones ? 1.0 : 0.0;
+    ranges[param.getSymName()] = {center - bound, center + bound};
+  }
+
+  PassManager pm(&context);
+  pm.addPass(tick::nn::createNNSpecializeBatch({batchSize}));
+  pm.addPass(tick::nn::createNNMaterializeParameters());
+  pm.addPass(createInlinerPass());
+  if (failed(pm.run(*module)))
+    return 2;
+  auto func = module->lookupSymbol<func::FuncOp>(functionName);
+  if (!func) {
+    llvm::errs() << "tick-check-numerics: no function @" << functionName << "\n";
+    return 2;
+  }
+
+  Generator gen;
+  std::vector<Tensor> args;
+  std::vector<Buffer> buffers;
+  for (BlockArgument arg : func.getArguments()) {
+    auto type = cast<RankedTensorType>(arg.getType());
+    Tensor t{std::vector<int64_t>(type.getShape()), {}};
+    t.data.resize(numElements(t.shape));
+    auto name = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
+                                                  tick::nn::kParameterArgAttr);
+    Type element = type.getElementType();
+    for (double &v : t.data) {
+      if (isa<IntegerType>(element))
+        v = std::floor(gen.uniform(0, classesOf(arg)));
+      else if (name)
+        v = roundTo(element, gen.uniform(ranges[name.getValue()].first,
+                                         ranges[name.getValue()].second));
+      else
+        v = roundTo(element, gen.uniform(-1.0, 1.0));
+    }
+    buffers.emplace_back(element, t.shape);
+    buffers.back().store(t.data);
+    args.push_back(std::move(t));
+  }
+
+  FailureOr<std::vector<Tensor>> expected = interpret(func, args);
+  if (failed(expected))
+    return 2;
+
+  tickrt_model *model;
+  tickrt_entry entry;
+  if (tickrt_model_open(libFile.c_str(), &model) != TICKRT_OK ||
+      tickrt_model_entry(model, functionName.c_str(), &entry) != TICKRT_OK) {
+    llvm::errs() << "tick-check-numerics: " << tickrt_last_error() << "\n";
+    return 2;
+  }
+
+  std::vector<int> counts(threadCounts.begin(), threadCounts.end());
+  if (counts.empty())
+    counts.push_back(0);
+  std::vector<std::vector<std::vector<double>>> runs;
+  for (int threads : counts) {
+    if (tickrt_model_set_num_threads(model, threads) != TICKRT_OK) {
+      llvm::errs() << "tick-check-numerics: " << tickrt_last_error() << "\n";
+      return 2;
+    }
+    std::vector<Buffer> outputs;
+    for (Type t : func.getResultTypes()) {
+      auto type = cast<RankedTensorType>(t);
+      outputs.emplace_back(type.getElementType(),
+                           std::vector<int64_t>(type.getShape()));
+    }
+    std::vector<void *> pointers;
+    for (Buffer &b : buffers)
+      pointers.push_back(b.describe());
+    for (Buffer &b : outputs)
+      pointers.push_back(b.describe());
+    entry(pointers.data());
+    runs.emplace_back();
+    for (Buffer &b : outputs)
+      runs.back().push_back(b.load());
+  }
+  tickrt_model_close(model);
+
+  bool pass = true;
+  for (size_t out = 0; out < expected->size(); ++out) {
+    const std::vector<double> &want = (*expected)[out].data;
+    double maxErr = 0, maxRatio = 0, maxSpread = 0;
+    int64_t bad = 0;
+    for (size_t i = 0; i < want.size(); ++i) {
+      double tol = atol + rtol * std::fabs(want[i]);
+      for (size_t r = 0; r < runs.size(); ++r) {
+        double got = runs[r][out][i];
+        double err = std::fabs(got - want[i]);
+        if (!(err <= tol))
+          ++bad;
+        maxErr = std::max(maxErr, err);
+        maxRatio = std::max(maxRatio, err / tol);
+        double spread = std::fabs(got - runs[0][out][i]);
+        if (!(spread <= tol))
+          ++bad;
+        maxSpread = std::max(maxSpread, spread);
+      }
+    }
+    llvm::outs() << "output " << out << ": " << want.size()
+                 << " elements, max |error| " << maxErr
+                 << ", max error/tolerance " << maxRatio
+                 << ", max spread across thread counts " << maxSpread << ", "
+                 << bad << " outside tolerance\n";
+    pass &= bad == 0;
+  }
+  llvm::outs() << (pass ? "PASS" : "FAIL") << "\n";
+  return pass ? 0 : 1;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(category);
+  if (!cl::ParseCommandLineOptions(argc, argv, "Check compiled code against the fp64 reference\n", &llvm::errs()))
+    return 2;
+  return run();
+}
