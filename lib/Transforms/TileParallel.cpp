@@ -63,8 +63,7 @@ struct TileParallelPass : tick::impl::TickTileParallelBase<TileParallelPass> {
     for (linalg::LinalgOp op : llvm::reverse(ops)) {
       if (erased.contains(op) || !isRowParallel(op))
         continue;
-      if (failed(tileAndFuse(op, erased)))
-        return signalPassFailure();
+      tileAndFuse(op, erased);
     }
     // Producers that several ops of a block read (the matmul under a
     // LayerNorm's three passes) were fused once per read: merge them.
@@ -73,8 +72,8 @@ struct TileParallelPass : tick::impl::TickTileParallelBase<TileParallelPass> {
     eliminateCommonSubExpressions(rewriter, dominance, getOperation());
   }
 
-  LogicalResult tileAndFuse(linalg::LinalgOp root,
-                            llvm::DenseSet<Operation *> &erased) {
+  /// Leaves `root` as it is (correct, but sequential) if it cannot be tiled.
+  void tileAndFuse(linalg::LinalgOp root, llvm::DenseSet<Operation *> &erased) {
     IRRewriter rewriter(root.getContext());
     rewriter.setInsertionPoint(root);
     int64_t batch = root.getStaticLoopRanges()[0];
@@ -114,9 +113,21 @@ struct TileParallelPass : tick::impl::TickTileParallelBase<TileParallelPass> {
         scf::tileConsumerAndFuseProducersUsingSCF(
             rewriter, cast<TilingInterface>(root.getOperation()), options);
     if (failed(result))
-      return root.emitError("could not tile into parallel row blocks");
+      return;
     for (auto [original, replacement] : result->replacements)
       rewriter.replaceAllUsesWith(original, replacement);
+
+    // Fusion leaves the slices it fused through in the block, unused; they
+    // would keep the original producers alive.
+    for (LoopLikeOpInterface loop : result->loops) {
+      SmallVector<Operation *> unused;
+      loop->walk([&](tensor::ExtractSliceOp slice) {
+        if (slice->use_empty())
+          unused.push_back(slice);
+      });
+      for (Operation *slice : unused)
+        rewriter.eraseOp(slice);
+    }
 
     SmallVector<Operation *> dead(result->fusedProducers.begin(),
                                   result->fusedProducers.end());
@@ -132,7 +143,6 @@ struct TileParallelPass : tick::impl::TickTileParallelBase<TileParallelPass> {
         changed = true;
       }
     }
-    return success();
   }
 };
 

@@ -313,17 +313,20 @@ int compile() {
   if (*want == Stage::Obj)
     return kSuccess;
 
+  std::string model = llvm::sys::path::stem(inputFile).str();
+  std::string headerText;
+  llvm::raw_string_ostream headerStream(headerText);
+  if (failed(writeCHeader(*c.tensorModule, model, headerStream))) {
+    llvm::sys::fs::remove(objectPath);
+    return kModelError;
+  }
   bool linked = linkSharedLibrary(objectPath, output, error);
   llvm::sys::fs::remove(objectPath);
   if (!linked)
     return fail(kToolError, error);
   llvm::SmallString<128> header(output);
   llvm::sys::path::replace_extension(header, ".h");
-  std::string model = llvm::sys::path::stem(inputFile).str();
-  int code = writeFile(header, [&](llvm::raw_ostream &os) {
-    (void)writeCHeader(*c.tensorModule, model, os);
-  });
-  return code;
+  return writeFile(header, [&](llvm::raw_ostream &os) { os << headerText; });
 }
 
 } // namespace

@@ -33,14 +33,15 @@ using utils::IteratorType;
 constexpr IteratorType kPar = IteratorType::parallel;
 constexpr IteratorType kRed = IteratorType::reduction;
 
-/// A tensor.empty of `type` whose dynamic sizes (only the batch may be
-/// dynamic in nn) are read from dimension 0 of `batchSource`.
+/// A tensor.empty of `type` whose dynamic sizes are read from the same
+/// dimensions of `source` (the op's input, whose leading dimensions the
+/// result shares: the batch, or every dimension of an elementwise op).
 Value createEmpty(OpBuilder &b, Location loc, RankedTensorType type,
-                  Value batchSource) {
+                  Value source) {
   SmallVector<Value> dynamicSizes;
-  for (int64_t size : type.getShape())
+  for (auto [dim, size] : llvm::enumerate(type.getShape()))
     if (ShapedType::isDynamic(size))
-      dynamicSizes.push_back(tensor::DimOp::create(b, loc, batchSource, 0));
+      dynamicSizes.push_back(tensor::DimOp::create(b, loc, source, dim));
   return tensor::EmptyOp::create(b, loc, type, dynamicSizes);
 }
 
@@ -50,8 +51,8 @@ Value floatConstant(OpBuilder &b, Location loc, Type type, double value) {
 
 /// A tensor of `type` filled with `value`, the init of a reduction.
 Value createFilled(OpBuilder &b, Location loc, RankedTensorType type,
-                   Value batchSource, Value value) {
-  Value empty = createEmpty(b, loc, type, batchSource);
+                   Value source, Value value) {
+  Value empty = createEmpty(b, loc, type, source);
   return linalg::FillOp::create(b, loc, value, empty).getResult(0);
 }
 

@@ -29,7 +29,7 @@ struct SpecializeBatchPass
   void runOnOperation() override {
     if (batchSize <= 0) {
       getOperation().emitError("batch-size must be positive, got ")
-          << batchSize;
+          << static_cast<int64_t>(batchSize);
       return signalPassFailure();
     }
     WalkResult result = getOperation().walk([&](Operation *op) {
