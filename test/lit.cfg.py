@@ -18,7 +18,8 @@ config.substitutions.append(("%python", config.python_executable))
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
-llvm_config.add_tool_substitutions(["tick-opt"], [config.tick_tools_dir])
+llvm_config.add_tool_substitutions(
+    ["tick-opt", "tickc", "tick-check-numerics"], [config.tick_tools_dir])
 config.substitutions.append(
     ("%expect-exit", config.python_executable + " " +
      os.path.join(config.tick_src_root, "utils", "expect-exit.py")))

@@ -101,11 +101,20 @@ struct TileParallelPass : tick::impl::TickTileParallelBase<TileParallelPass> {
           if (slice.getSourceType() == slice.getResultType())
             return std::nullopt;
           // A producer also read outside this cluster and its new block
-          // hands its value out of the block.
+          // hands its value out of the block to readers after the block. A
+          // reader before the block (another output of the function that
+          // shares the producer) could not see it: then the producer is not
+          // fused but stays a root of its own, computed once.
           Operation *block = slice->getParentOfType<scf::ForallOp>();
-          bool usedOutside = llvm::any_of(producer.getUsers(), [&](Operation *u) {
-            return !cluster.contains(u) && !(block && block->isAncestor(u));
-          });
+          bool usedOutside = false;
+          for (Operation *user : producer.getUsers()) {
+            if (cluster.contains(user) || (block && block->isAncestor(user)))
+              continue;
+            Operation *reader = root->getBlock()->findAncestorOpInBlock(*user);
+            if (!reader || reader->isBeforeInBlock(root))
+              return std::nullopt;
+            usedOutside = true;
+          }
           return scf::SCFTileAndFuseOptions::ControlFnResult{usedOutside};
         });
 

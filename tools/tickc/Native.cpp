@@ -4,7 +4,6 @@
 
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Export.h"
-#include "llvm/ADT/StringMap.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
@@ -15,14 +14,6 @@
 
 using namespace tick;
 
-static int64_t lanesFor(const llvm::StringMap<bool> &features) {
-  if (features.lookup("avx512f"))
-    return 16;
-  if (features.lookup("avx"))
-    return 8;
-  return 4;
-}
-
 std::unique_ptr<NativeTarget> tick::createNativeTarget(llvm::StringRef cpu,
                                                        llvm::StringRef mattr,
                                                        std::string &error) {
@@ -30,33 +21,29 @@ std::unique_ptr<NativeTarget> tick::createNativeTarget(llvm::StringRef cpu,
   llvm::InitializeNativeTargetAsmPrinter();
   llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
   const llvm::Target *target =
-      llvm::TargetRegistry::lookupTarget(triple.str(), error);
+      llvm::TargetRegistry::lookupTarget(triple, error);
   if (!target)
     return nullptr;
 
-  // Host features unless the user names them: --mattr=+avx2,-avx512f.
-  llvm::StringMap<bool> features;
-  std::string featureString;
-  if (mattr.empty()) {
-    features = llvm::sys::getHostCPUFeatures();
-    llvm::SubtargetFeatures list;
-    for (const auto &feature : features)
-      list.AddFeature(feature.getKey(), feature.getValue());
-    featureString = list.getString();
-  } else {
-    featureString = mattr.str();
-    for (llvm::StringRef f : llvm::split(mattr, ','))
-      if (f.size() > 1)
-        features[f.drop_front()] = f.front() == '+';
-  }
+  // The host's CPU and features unless the user names them; a named CPU
+  // brings its own features.
   std::string cpuName =
       cpu.empty() ? llvm::sys::getHostCPUName().str() : cpu.str();
-  std::unique_ptr<llvm::MCSubtargetInfo> subtarget(
-      target->createMCSubtargetInfo(triple, cpuName, ""));
-  if (!cpu.empty() && !subtarget->isCPUStringValid(cpuName)) {
+  std::string featureString = mattr.str();
+  if (cpu.empty() && mattr.empty()) {
+    llvm::SubtargetFeatures list;
+    for (const auto &feature : llvm::sys::getHostCPUFeatures())
+      list.AddFeature(feature.getKey(), feature.getValue());
+    featureString = list.getString();
+  }
+  std::unique_ptr<llvm::MCSubtargetInfo> generic(
+      target->createMCSubtargetInfo(triple, "", ""));
+  if (!generic->isCPUStringValid(cpuName)) {
     error = "unknown --cpu '" + cpuName + "'";
     return nullptr;
   }
+  std::unique_ptr<llvm::MCSubtargetInfo> subtarget(
+      target->createMCSubtargetInfo(triple, cpuName, featureString));
 
   auto result = std::make_unique<NativeTarget>();
   result->machine.reset(target->createTargetMachine(
@@ -66,7 +53,10 @@ std::unique_ptr<NativeTarget> tick::createNativeTarget(llvm::StringRef cpu,
     error = "cannot create a target machine for " + triple.str();
     return nullptr;
   }
-  result->vectorWidth = lanesFor(features);
+  // f32 lanes of the widest vector registers the subtarget has.
+  result->vectorWidth = subtarget->checkFeatures("+avx512f") ? 16
+                        : subtarget->checkFeatures("+avx")   ? 8
+                                                             : 4;
   return result;
 }
 
@@ -78,6 +68,15 @@ tick::translateAndOptimize(mlir::ModuleOp module, llvm::LLVMContext &context,
   if (!llvmModule)
     return nullptr;
   llvmModule->setTargetTriple(target.machine->getTargetTriple());
+  // The vector code is already shaped for registers of vectorWidth lanes:
+  // keep the backend from splitting it (some CPUs prefer 256-bit vectors
+  // for code they vectorize themselves).
+  std::string bits = std::to_string(target.vectorWidth * 32);
+  for (llvm::Function &function : *llvmModule)
+    if (!function.isDeclaration()) {
+      function.addFnAttr("prefer-vector-width", bits);
+      function.addFnAttr("min-legal-vector-width", bits);
+    }
   llvmModule->setDataLayout(target.machine->createDataLayout());
   auto optimize = mlir::makeOptimizingTransformer(3, 0, target.machine.get());
   if (llvm::Error err = optimize(llvmModule.get())) {
