@@ -9,6 +9,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "tick/Conversion/NNToLinalg/NNToLinalg.h"
+#include "Builders.h"
+#include "Patterns.h"
 #include "tick/Conversion/Passes.h"
 #include "tick/Dialect/NN/IR/NNOps.h"
 
@@ -26,62 +28,9 @@ namespace tick {
 
 using namespace mlir;
 using namespace tick;
+using namespace tick::lowering;
 
 namespace {
-
-using utils::IteratorType;
-constexpr IteratorType kPar = IteratorType::parallel;
-constexpr IteratorType kRed = IteratorType::reduction;
-
-/// A tensor.empty of `type` whose dynamic sizes are read from the same
-/// dimensions of `source` (the op's input, whose leading dimensions the
-/// result shares: the batch, or every dimension of an elementwise op).
-Value createEmpty(OpBuilder &b, Location loc, RankedTensorType type,
-                  Value source) {
-  SmallVector<Value> dynamicSizes;
-  for (auto [dim, size] : llvm::enumerate(type.getShape()))
-    if (ShapedType::isDynamic(size))
-      dynamicSizes.push_back(tensor::DimOp::create(b, loc, source, dim));
-  return tensor::EmptyOp::create(b, loc, type, dynamicSizes);
-}
-
-Value floatConstant(OpBuilder &b, Location loc, Type type, double value) {
-  return arith::ConstantOp::create(b, loc, type, b.getFloatAttr(type, value));
-}
-
-/// A tensor of `type` filled with `value`, the init of a reduction.
-Value createFilled(OpBuilder &b, Location loc, RankedTensorType type,
-                   Value source, Value value) {
-  Value empty = createEmpty(b, loc, type, source);
-  return linalg::FillOp::create(b, loc, value, empty).getResult(0);
-}
-
-/// Size `dim` of `tensor` as a float of type `type`.
-Value dimAsFloat(OpBuilder &b, Location loc, Value tensor, int64_t dim,
-                 Type type) {
-  int64_t size = cast<RankedTensorType>(tensor.getType()).getDimSize(dim);
-  if (!ShapedType::isDynamic(size))
-    return floatConstant(b, loc, type, static_cast<double>(size));
-  Value index = tensor::DimOp::create(b, loc, tensor, dim);
-  Value integer = arith::IndexCastUIOp::create(b, loc, b.getI64Type(), index);
-  return arith::UIToFPOp::create(b, loc, type, integer);
-}
-
-RankedTensorType rowsOf(RankedTensorType matrix) {
-  return RankedTensorType::get({matrix.getDimSize(0)},
-                               matrix.getElementType());
-}
-
-using BodyFn = function_ref<void(OpBuilder &, Location, ValueRange)>;
-
-SmallVector<Value> createGeneric(OpBuilder &b, Location loc, ValueRange inputs,
-                                 ValueRange outputs, ArrayRef<AffineMap> maps,
-                                 ArrayRef<IteratorType> iterators,
-                                 BodyFn body) {
-  auto generic = linalg::GenericOp::create(b, loc, TypeRange(outputs), inputs,
-                                           outputs, maps, iterators, body);
-  return SmallVector<Value>(generic.getResults());
-}
 
 //===----------------------------------------------------------------------===//
 // Linear
@@ -148,69 +97,21 @@ struct LayerNormLowering : OpRewritePattern<nn::LayerNormOp> {
   LogicalResult matchAndRewrite(nn::LayerNormOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    MLIRContext *ctx = op.getContext();
     Value x = op.getInput();
     auto type = cast<RankedTensorType>(op.getType());
-    RankedTensorType rowType = rowsOf(type);
-    Type element = type.getElementType();
-    AffineExpr i, j;
-    bindDims(ctx, i, j);
-    AffineMap matrix = AffineMap::get(2, 0, {i, j}, ctx);
-    AffineMap row = AffineMap::get(2, 0, {i}, ctx);
-    AffineMap column = AffineMap::get(2, 0, {j}, ctx);
-    AffineMap vector = AffineMap::getMultiDimIdentityMap(1, ctx);
-
-    Value zero = floatConstant(rewriter, loc, element, 0.0);
-    Value features = dimAsFloat(rewriter, loc, x, 1, element);
-    Value eps =
-        floatConstant(rewriter, loc, element, op.getEps().convertToDouble());
-
-    auto accumulate = [](OpBuilder &b, Location loc, Value acc, Value v) {
-      linalg::YieldOp::create(b, loc,
-                              ValueRange{arith::AddFOp::create(b, loc, acc, v)});
-    };
-
-    Value sum = createGeneric(
-        rewriter, loc, x, createFilled(rewriter, loc, rowType, x, zero),
-        {matrix, row}, {kPar, kRed},
-        [&](OpBuilder &b, Location loc, ValueRange args) {
-          accumulate(b, loc, args[1], args[0]);
-        })[0];
-    Value mean = createGeneric(
-        rewriter, loc, sum, createEmpty(rewriter, loc, rowType, x),
-        {vector, vector}, {kPar},
-        [&](OpBuilder &b, Location loc, ValueRange args) {
-          linalg::YieldOp::create(
-              b, loc, ValueRange{arith::DivFOp::create(b, loc, args[0], features)});
-        })[0];
-    // The variance around the mean rather than E[x^2] - E[x]^2, which
-    // cancels catastrophically in f32 when |mean| >> std.
-    Value squares = createGeneric(
-        rewriter, loc, ValueRange{x, mean},
-        createFilled(rewriter, loc, rowType, x, zero), {matrix, row, row},
-        {kPar, kRed}, [&](OpBuilder &b, Location loc, ValueRange args) {
-          Value d = arith::SubFOp::create(b, loc, args[0], args[1]);
-          accumulate(b, loc, args[2], arith::MulFOp::create(b, loc, d, d));
-        })[0];
-    Value invStd = createGeneric(
-        rewriter, loc, squares, createEmpty(rewriter, loc, rowType, x),
-        {vector, vector}, {kPar},
-        [&](OpBuilder &b, Location loc, ValueRange args) {
-          Value var = arith::DivFOp::create(b, loc, args[0], features);
-          Value shifted = arith::AddFOp::create(b, loc, var, eps);
-          linalg::YieldOp::create(b, loc,
-                                  ValueRange{math::RsqrtOp::create(b, loc, shifted)});
-        })[0];
+    MatrixMaps m(op.getContext());
+    RowStatistics stats =
+        buildRowStatistics(rewriter, loc, x, op.getEps().convertToDouble());
     Value result = createGeneric(
-        rewriter, loc, ValueRange{x, mean, invStd, op.getWeight(), op.getBias()},
+        rewriter, loc,
+        ValueRange{x, stats.mean, stats.invStd, op.getWeight(), op.getBias()},
         createEmpty(rewriter, loc, type, x),
-        {matrix, row, row, column, column, matrix}, {kPar, kPar},
+        {m.matrix, m.row, m.row, m.column, m.column, m.matrix}, {kPar, kPar},
         [&](OpBuilder &b, Location loc, ValueRange args) {
           Value centered = arith::SubFOp::create(b, loc, args[0], args[1]);
           Value normalized = arith::MulFOp::create(b, loc, centered, args[2]);
           Value scaled = arith::MulFOp::create(b, loc, normalized, args[3]);
-          linalg::YieldOp::create(
-              b, loc, ValueRange{arith::AddFOp::create(b, loc, scaled, args[4])});
+          yield(b, loc, arith::AddFOp::create(b, loc, scaled, args[4]).getResult());
         })[0];
     rewriter.replaceOp(op, result);
     return success();
@@ -234,7 +135,7 @@ struct ReLULowering : OpRewritePattern<nn::ReLUOp> {
     Value result = createGeneric(
         rewriter, loc, op.getInput(),
         createEmpty(rewriter, loc, type, op.getInput()), {identity, identity},
-        SmallVector<IteratorType>(rank, kPar),
+        SmallVector<utils::IteratorType>(rank, kPar),
         [&](OpBuilder &b, Location loc, ValueRange args) {
           // maximumf propagates NaN, as torch.relu does.
           linalg::YieldOp::create(
@@ -348,11 +249,13 @@ struct ConvertNNToLinalgPass
     MLIRContext *ctx = &getContext();
     ConversionTarget target(*ctx);
     // Everything the patterns produce is legal, and so are the parameter
-    // ops: binding parameters to arguments is nn-materialize-parameters'
-    // job, which may run before or after this pass.
+    // ops: binding parameters to arguments and results is
+    // nn-materialize-parameters' job, which may run before or after this
+    // pass.
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
                            math::MathDialect, tensor::TensorDialect>();
-    target.addLegalOp<nn::ParameterOp, nn::GetParameterOp>();
+    target.addLegalOp<nn::ParameterOp, nn::GetParameterOp,
+                      nn::SetParameterOp>();
     target.addIllegalDialect<nn::NNDialect>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
 
@@ -369,4 +272,6 @@ struct ConvertNNToLinalgPass
 void tick::populateNNToLinalgConversionPatterns(RewritePatternSet &patterns) {
   patterns.add<LinearLowering, LayerNormLowering, ReLULowering,
                FlattenLowering, CrossEntropyLowering>(patterns.getContext());
+  lowering::populateGradientLoweringPatterns(patterns);
+  lowering::populateOptimizerLoweringPatterns(patterns);
 }

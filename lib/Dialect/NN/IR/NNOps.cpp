@@ -12,6 +12,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
 using namespace tick::nn;
@@ -73,17 +74,29 @@ LogicalResult ParameterOp::verify() {
 // GetParameterOp
 //===----------------------------------------------------------------------===//
 
+/// A parameter read or write must name an nn.parameter and use its type.
+static LogicalResult verifyParameterUse(Operation *op,
+                                        SymbolTableCollection &symbolTable,
+                                        FlatSymbolRefAttr name, Type type) {
+  auto param = symbolTable.lookupNearestSymbolFrom<ParameterOp>(op, name);
+  if (!param)
+    return op->emitOpError("expects an nn.parameter named @")
+           << name.getValue() << " in an enclosing module";
+  if (param.getType() != type)
+    return op->emitOpError("expects the declared type of @")
+           << name.getValue() << ", " << param.getType() << ", got " << type;
+  return success();
+}
+
 LogicalResult
 GetParameterOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
-  auto param =
-      symbolTable.lookupNearestSymbolFrom<ParameterOp>(*this, getNameAttr());
-  if (!param)
-    return emitOpError("expects an nn.parameter named @")
-           << getName() << " in an enclosing module";
-  if (param.getType() != getType())
-    return emitOpError("expects the declared type of @")
-           << getName() << ", " << param.getType() << ", got " << getType();
-  return success();
+  return verifyParameterUse(*this, symbolTable, getNameAttr(), getType());
+}
+
+LogicalResult
+SetParameterOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+  return verifyParameterUse(*this, symbolTable, getNameAttr(),
+                            getValue().getType());
 }
 
 //===----------------------------------------------------------------------===//
@@ -174,16 +187,146 @@ LogicalResult FlattenOp::verify() {
 // CrossEntropyOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult CrossEntropyOp::verify() {
-  if (failed(verifyOneElementType(*this)))
-    return failure();
-  ShapedType logits = shapedOf(getLogits()), labels = shapedOf(getLabels());
+/// Labels index the rows of the logits one to one.
+static LogicalResult verifyLabels(Operation *op, Value logitsValue,
+                                  Value labelsValue) {
+  ShapedType logits = shapedOf(logitsValue), labels = shapedOf(labelsValue);
   if (!dimsMatch(labels.getDimSize(0), logits.getDimSize(0)))
-    return emitOpError("expects one label per row of logits, got ")
+    return op->emitOpError("expects one label per row of logits, got ")
            << labels.getDimSize(0) << " labels and " << logits.getDimSize(0)
            << " rows";
   if (logits.getDimSize(1) == 0)
-    return emitOpError("expects at least one class");
+    return op->emitOpError("expects at least one class");
+  return success();
+}
+
+LogicalResult CrossEntropyOp::verify() {
+  if (failed(verifyOneElementType(*this)))
+    return failure();
+  return verifyLabels(*this, getLogits(), getLabels());
+}
+
+//===----------------------------------------------------------------------===//
+// Gradient ops
+//===----------------------------------------------------------------------===//
+
+static RankedTensorType matrixType(int64_t rows, int64_t cols, Type element) {
+  return RankedTensorType::get({rows, cols}, element);
+}
+
+LogicalResult LinearGradInputOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location>, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferred) {
+  auto dy = cast<RankedTensorType>(adaptor.getResultGrad().getType());
+  auto w = cast<RankedTensorType>(adaptor.getWeight().getType());
+  inferred.push_back(
+      matrixType(dy.getDimSize(0), w.getDimSize(1), dy.getElementType()));
+  return success();
+}
+
+LogicalResult LinearGradInputOp::verify() {
+  int64_t features = shapedOf(getResultGrad()).getDimSize(1);
+  int64_t out = shapedOf(getWeight()).getDimSize(0);
+  if (!dimsMatch(features, out))
+    return emitOpError("expects output gradient features to equal the "
+                       "weight's out_features, got ")
+           << features << " and " << out;
+  return verifyOneElementType(*this);
+}
+
+LogicalResult LinearGradWeightOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location>, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferred) {
+  auto dy = cast<RankedTensorType>(adaptor.getResultGrad().getType());
+  auto x = cast<RankedTensorType>(adaptor.getInput().getType());
+  inferred.push_back(
+      matrixType(dy.getDimSize(1), x.getDimSize(1), dy.getElementType()));
+  return success();
+}
+
+LogicalResult LinearGradWeightOp::verify() {
+  int64_t dyBatch = shapedOf(getResultGrad()).getDimSize(0);
+  int64_t xBatch = shapedOf(getInput()).getDimSize(0);
+  if (!dimsMatch(dyBatch, xBatch))
+    return emitOpError("expects output gradient and input batch sizes to "
+                       "match, got ")
+           << dyBatch << " and " << xBatch;
+  return verifyOneElementType(*this);
+}
+
+LogicalResult LinearGradBiasOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location>, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferred) {
+  auto dy = cast<RankedTensorType>(adaptor.getResultGrad().getType());
+  inferred.push_back(
+      RankedTensorType::get({dy.getDimSize(1)}, dy.getElementType()));
+  return success();
+}
+
+LogicalResult LayerNormGradOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location>, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferred) {
+  inferred.push_back(adaptor.getInput().getType());
+  inferred.push_back(adaptor.getWeight().getType());
+  inferred.push_back(adaptor.getWeight().getType());
+  return success();
+}
+
+LogicalResult LayerNormGradOp::verify() {
+  ShapedType dy = shapedOf(getResultGrad()), x = shapedOf(getInput());
+  if (failed(verifyCompatibleShape(dy, x)))
+    return emitOpError("expects the output gradient shape to equal the input "
+                       "shape, got ")
+           << dy << " and " << x;
+  int64_t weightSize = shapedOf(getWeight()).getDimSize(0);
+  if (!dimsMatch(weightSize, x.getDimSize(1)))
+    return emitOpError("expects weight size to equal the normalized "
+                       "features, got ")
+           << weightSize << " and " << x.getDimSize(1);
+  return verifyOneElementType(*this);
+}
+
+LogicalResult CrossEntropyGradOp::verify() {
+  if (failed(verifyOneElementType(*this)))
+    return failure();
+  return verifyLabels(*this, getLogits(), getLabels());
+}
+
+//===----------------------------------------------------------------------===//
+// Metrics and optimizers
+//===----------------------------------------------------------------------===//
+
+LogicalResult CorrectCountOp::inferReturnTypes(
+    MLIRContext *context, std::optional<Location>, Adaptor,
+    SmallVectorImpl<Type> &inferred) {
+  inferred.push_back(RankedTensorType::get({}, IntegerType::get(context, 64)));
+  return success();
+}
+
+LogicalResult CorrectCountOp::verify() {
+  return verifyLabels(*this, getLogits(), getLabels());
+}
+
+LogicalResult SGDStepOp::verify() {
+  if (getLr().convertToDouble() < 0 || getMomentum().convertToDouble() < 0 ||
+      getWeightDecay().convertToDouble() < 0)
+    return emitOpError("expects non-negative lr, momentum and weight_decay");
+  return success();
+}
+
+LogicalResult AdamStepOp::verify() {
+  double beta1 = getBeta1().convertToDouble();
+  double beta2 = getBeta2().convertToDouble();
+  if (getLr().convertToDouble() < 0 || beta1 < 0 || beta1 >= 1 || beta2 < 0 ||
+      beta2 >= 1 || !(getEps().convertToDouble() > 0) ||
+      getWeightDecay().convertToDouble() < 0)
+    return emitOpError("expects lr >= 0, betas in [0, 1), eps > 0 and "
+                       "weight_decay >= 0");
+  if (shapedOf(getStep()).getElementType() !=
+      shapedOf(getParam()).getElementType())
+    return emitOpError("expects the step count in the parameter's element "
+                       "type, got ")
+           << getStep().getType();
   return success();
 }
 

@@ -13,6 +13,7 @@
 #include "tick/Dialect/NN/IR/NNDialect.h"
 
 #include "tick/Dialect/NN/IR/NNOpsEnums.h.inc"
+#include "tick/Dialect/NN/IR/NNInterfaces.h.inc"
 
 #define GET_ATTRDEF_CLASSES
 #include "tick/Dialect/NN/IR/NNOpsAttributes.h.inc"
