@@ -42,6 +42,8 @@ void tick::buildNNToLinalgPipeline(OpPassManager &pm,
   // @loss calls @forward: one function body lets fusion cross the call.
   pm.addPass(createInlinerPass());
   pm.addPass(createConvertNNToLinalg());
+  // Gradients read several times are summed with arith on tensors.
+  pm.addPass(createConvertElementwiseToLinalgPass());
   pm.addPass(nn::createNNVerifyLowered());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -69,6 +71,9 @@ void tick::buildCPUBufferizePipeline(OpPassManager &pm) {
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  // Updated parameters and optimizer state were written in place into
+  // their argument buffers: those results are the arguments, drop them.
+  pm.addPass(createTickDropInPlaceResults());
   // Results become caller-owned out-parameters: the runtime allocates them
   // once, and a tick allocates nothing on the heap for its outputs.
   bufferization::BufferResultsToOutParamsPassOptions outParams;

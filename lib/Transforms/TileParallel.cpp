@@ -87,6 +87,13 @@ struct TileParallelPass : tick::impl::TickTileParallelBase<TileParallelPass> {
     (void)getBackwardSlice(root.getOperation(), &cluster, sliceOptions);
     cluster.insert(root);
 
+    // An op that updates a function argument in place (an optimizer step)
+    // is tiled alone: its producers would move down into its loop, after
+    // the in-place updates of other arguments they may still read.
+    bool updatesArgument = llvm::any_of(root.getDpsInits(), [](Value init) {
+      return isa<BlockArgument>(init);
+    });
+
     scf::SCFTileAndFuseOptions options;
     options.setTilingOptions(
         scf::SCFTilingOptions().setTileSizes(sizes).setLoopType(
@@ -94,28 +101,20 @@ struct TileParallelPass : tick::impl::TickTileParallelBase<TileParallelPass> {
     options.setFusionControlFn(
         [&](tensor::ExtractSliceOp slice, OpResult producer,
             bool) -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
-          if (!isa<linalg::LinalgOp>(producer.getOwner()))
+          if (updatesArgument || !isa<linalg::LinalgOp>(producer.getOwner()))
             return std::nullopt;
           // A slice that is the whole tensor (the transposed weight every
           // block reads) would be recomputed by every block: compute once.
           if (slice.getSourceType() == slice.getResultType())
             return std::nullopt;
-          // A producer also read outside this cluster and its new block
-          // hands its value out of the block to readers after the block. A
-          // reader before the block (another output of the function that
-          // shares the producer) could not see it: then the producer is not
-          // fused but stays a root of its own, computed once.
+          // A producer also read outside this cluster and its block keeps
+          // its own loop: fusing it would compute it twice, or hand its
+          // value out of the block to readers the block may not dominate.
           Operation *block = slice->getParentOfType<scf::ForallOp>();
-          bool usedOutside = false;
-          for (Operation *user : producer.getUsers()) {
-            if (cluster.contains(user) || (block && block->isAncestor(user)))
-              continue;
-            Operation *reader = root->getBlock()->findAncestorOpInBlock(*user);
-            if (!reader || reader->isBeforeInBlock(root))
+          for (Operation *user : producer.getUsers())
+            if (!cluster.contains(user) && !(block && block->isAncestor(user)))
               return std::nullopt;
-            usedOutside = true;
-          }
-          return scf::SCFTileAndFuseOptions::ControlFnResult{usedOutside};
+          return scf::SCFTileAndFuseOptions::ControlFnResult{false};
         });
 
     FailureOr<scf::SCFTileAndFuseResult> result =

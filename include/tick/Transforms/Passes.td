@@ -77,6 +77,17 @@ def TickLowerVectors : Pass<"tick-lower-vectors", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::vector::VectorDialect"];
 }
 
+def TickDropInPlaceResults
+    : Pass<"tick-drop-in-place-results", "mlir::ModuleOp"> {
+  let summary = "Drop entry point results that are their own arguments";
+  let description = [{
+    After bufferization a train step returns each updated parameter as the
+    buffer of its argument (the update was done in place). Such results are
+    dropped from every function that no other function calls, and the
+    argument is marked `{tick.updated}`: the caller sees its buffer change.
+  }];
+}
+
 def TickPackEntryPoints : Pass<"tick-pack-entry-points", "mlir::ModuleOp"> {
   let summary = "Add a void(void **) entry point beside each C interface";
   let description = [{

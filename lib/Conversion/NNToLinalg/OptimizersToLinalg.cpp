@@ -130,6 +130,23 @@ struct AdamStepLowering : OpRewritePattern<nn::AdamStepOp> {
   }
 };
 
+/// counter + 1, written into the counter's tensor.
+struct IncrementLowering : OpRewritePattern<nn::IncrementOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(nn::IncrementOp op,
+                                PatternRewriter &rewriter) const override {
+    Type element = cast<RankedTensorType>(op.getType()).getElementType();
+    Value one = floatConstant(rewriter, op.getLoc(), element, 1.0);
+    SmallVector<Value> results = createElementwise(
+        rewriter, op.getLoc(), ValueRange{}, op.getCounter(),
+        [&](OpBuilder &b, Location loc, ValueRange a) {
+          yield(b, loc, arith::AddFOp::create(b, loc, a[0], one).getResult());
+        });
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
 /// Rows whose first maximal logit is at the label, counted in i64.
 struct CorrectCountLowering : OpRewritePattern<nn::CorrectCountOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -181,6 +198,7 @@ struct CorrectCountLowering : OpRewritePattern<nn::CorrectCountOp> {
 
 void tick::lowering::populateOptimizerLoweringPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<SGDStepLowering, AdamStepLowering, CorrectCountLowering>(
+  patterns.add<SGDStepLowering, AdamStepLowering, IncrementLowering,
+               CorrectCountLowering>(
       patterns.getContext());
 }

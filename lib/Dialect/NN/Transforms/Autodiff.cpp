@@ -191,9 +191,7 @@ struct AutodiffPass : tick::nn::impl::NNAutodiffBase<AutodiffPass> {
           cast<RankedTensorType>(paramGrads.front().second.getType()).getElementType();
       auto scalar = RankedTensorType::get({}, element);
       ParameterOp counter = declareState(module, "optimizer.step", scalar);
-      Value one = arith::ConstantOp::create(
-          b, loc, scalar, DenseElementsAttr::get(scalar, b.getFloatAttr(element, 1.0)));
-      stepCount = arith::AddFOp::create(b, loc, read(counter), one);
+      stepCount = IncrementOp::create(b, loc, read(counter));
       write(counter.getSymName(), stepCount);
     }
 

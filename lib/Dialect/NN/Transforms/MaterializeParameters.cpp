@@ -47,6 +47,8 @@ struct MaterializeParametersPass
     for (func::FuncOp func : funcs) {
       defined.insert(func.getSymName());
       prependParameters(func, params, paramTypes);
+      if (failed(returnWrittenParameters(func, params, indexOf)))
+        return signalPassFailure();
     }
 
     for (func::FuncOp func : funcs) {
@@ -56,16 +58,66 @@ struct MaterializeParametersPass
         read.erase();
       });
       // Calls to functions that now take the parameters pass them on.
-      func.walk([&](func::CallOp call) {
+      WalkResult walk = func.walk([&](func::CallOp call) {
         if (!defined.contains(call.getCallee()))
-          return;
+          return WalkResult::advance();
+        auto callee = getOperation().lookupSymbol<func::FuncOp>(call.getCallee());
+        if (callee.getNumResults() != call.getNumResults()) {
+          call.emitError("cannot call a function that sets parameters");
+          return WalkResult::interrupt();
+        }
         SmallVector<Value> operands(args);
         llvm::append_range(operands, call.getOperands());
         call->setOperands(operands);
+        return WalkResult::advance();
       });
+      if (walk.wasInterrupted())
+        return signalPassFailure();
     }
     for (ParameterOp param : params)
       param.erase();
+  }
+
+  /// Each nn.set_parameter becomes a result of the function, after its own
+  /// results, in parameter declaration order. Bufferization writes it into
+  /// the parameter's argument buffer and drops the result.
+  static LogicalResult
+  returnWrittenParameters(func::FuncOp func, ArrayRef<ParameterOp> params,
+                          const llvm::StringMap<unsigned> &indexOf) {
+    SmallVector<Value> written(params.size());
+    SmallVector<SetParameterOp> writes;
+    WalkResult walk = func.walk([&](SetParameterOp write) {
+      Value &slot = written[indexOf.lookup(write.getName())];
+      if (slot) {
+        write.emitError("expects one nn.set_parameter of @")
+            << write.getName() << " per function";
+        return WalkResult::interrupt();
+      }
+      slot = write.getValue();
+      writes.push_back(write);
+      return WalkResult::advance();
+    });
+    if (walk.wasInterrupted())
+      return failure();
+    if (writes.empty())
+      return success();
+    if (!func.getBody().hasOneBlock())
+      return func.emitError("expects one block in a function that sets "
+                            "parameters");
+    auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+    SmallVector<Value> results(ret.getOperands());
+    SmallVector<Type> types(func.getResultTypes());
+    for (Value v : written)
+      if (v) {
+        results.push_back(v);
+        types.push_back(v.getType());
+      }
+    ret->setOperands(results);
+    func.setType(FunctionType::get(func.getContext(), func.getArgumentTypes(),
+                                   types));
+    for (SetParameterOp write : writes)
+      write.erase();
+    return success();
   }
 
   static void prependParameters(func::FuncOp func, ArrayRef<ParameterOp> params,

@@ -339,6 +339,21 @@ def NN_CorrectCountOp : NN_Op<"correct_count", [Pure, InferTypeOpAdaptor]> {
   let hasVerifier = 1;
 }
 
+def NN_IncrementOp : NN_Op<"increment", [Pure, AllTypesMatch<["counter", "result"]>]> {
+  let summary = "a counter plus one";
+  let description = [{
+    Counts optimizer steps. Lowered to an update of the counter's own
+    tensor, so a step counter kept as a parameter is updated in place.
+
+    ```mlir
+    %t1 = nn.increment %t : tensor<f32>
+    ```
+  }];
+  let arguments = (ins NN_Scalar:$counter);
+  let results = (outs NN_Scalar:$result);
+  let assemblyFormat = "$counter attr-dict `:` type($counter)";
+}
+
 def NN_SGDStepOp : NN_Op<"sgd_step", [Pure,
     AllTypesMatch<["param", "grad", "momentum_buffer", "new_param", "new_momentum_buffer"]>]> {
   let summary = "one step of torch.optim.SGD for one parameter";

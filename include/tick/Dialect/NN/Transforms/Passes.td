@@ -27,8 +27,11 @@ def NNMaterializeParameters
     per `nn.parameter`, in declaration order, carrying the parameter's name
     as `{nn.parameter = "fc1.weight"}`. `nn.get_parameter` is replaced by
     the argument, calls inside the module pass the parameters on, and the
-    `nn.parameter` declarations are removed. The compiled entry points so
-    take `(parameters..., inputs...)`: the runtime owns the storage.
+    `nn.parameter` declarations are removed. Each `nn.set_parameter`
+    becomes an extra result, after the function's own, in declaration
+    order; bufferization then writes it into the argument's buffer in place.
+    The compiled entry points so take `(parameters..., inputs...)`: the
+    runtime owns the storage.
   }];
   let dependentDialects = ["mlir::func::FuncDialect"];
 }
