@@ -15,6 +15,7 @@ config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
 
 config.substitutions.append(("%tick_src", config.tick_src_root))
 config.substitutions.append(("%python", config.python_executable))
+config.substitutions.append(("%tick_tools", config.tick_tools_dir))
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)

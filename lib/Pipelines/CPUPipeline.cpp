@@ -38,9 +38,18 @@ void tick::buildNNToLinalgPipeline(OpPassManager &pm,
                                    const NNToLinalgOptions &options) {
   // Shapes first: everything below sees a static batch.
   pm.addPass(nn::createNNSpecializeBatch({options.batchSize}));
-  pm.addPass(nn::createNNMaterializeParameters());
-  // @loss calls @forward: one function body lets fusion cross the call.
+  // @loss calls @forward: one function body lets fusion cross the call,
+  // and nn-autodiff differentiates a straight-line function.
   pm.addPass(createInlinerPass());
+  if (!options.optimizer.empty()) {
+    nn::NNAutodiffOptions autodiff;
+    autodiff.optimizer = options.optimizer;
+    autodiff.lr = options.lr;
+    autodiff.momentum = options.momentum;
+    autodiff.weightDecay = options.weightDecay;
+    pm.addPass(nn::createNNAutodiff(autodiff));
+  }
+  pm.addPass(nn::createNNMaterializeParameters());
   pm.addPass(createConvertNNToLinalg());
   // Gradients read several times are summed with arith on tensors.
   pm.addPass(createConvertElementwiseToLinalgPass());

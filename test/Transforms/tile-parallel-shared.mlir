@@ -1,19 +1,21 @@
 // RUN: tick-opt %s --tick-tile-parallel=rows=8 | FileCheck %s
 
 // Two LayerNorms of the same input share their mean and squared deviations
-// (CSE merged them). The block of the second output must not hand those
-// back to the first, which comes before it: the shared producers are fused
-// into the first block and yielded to the second one, which reads them.
+// (CSE merged them). Those shared producers are not fused into either
+// output's block, which would compute them twice or hand them to a block
+// placed before the loop: they get row-block loops of their own, computed
+// once, and each output's block reads them.
 // CHECK-LABEL: func.func @two_outputs
-// CHECK:         %[[FIRST:.*]]:4 = scf.forall
+// CHECK:         %[[MEAN:.*]] = scf.forall
+// CHECK:         %[[SQ:.*]] = scf.forall
+// CHECK:           tensor.extract_slice %[[MEAN]]
+// CHECK:         %[[Y:.*]] = scf.forall
+// CHECK:           tensor.extract_slice %[[SQ]]
 // CHECK:           math.rsqrt
-// CHECK:           scf.forall.in_parallel
-// CHECK:         %[[SECOND:.*]] = scf.forall
-// CHECK-NOT:       "reduction"
-// CHECK:           tensor.extract_slice %[[FIRST]]#
-// CHECK-NOT:       "reduction"
+// CHECK:         %[[Z:.*]] = scf.forall
+// CHECK:           tensor.extract_slice %[[SQ]]
 // CHECK:           math.rsqrt
-// CHECK:         return %[[FIRST]]#0, %[[SECOND]]
+// CHECK:         return %[[Y]], %[[Z]]
 #map = affine_map<(d0, d1) -> (d0, d1)>
 #map1 = affine_map<(d0, d1) -> (d0)>
 #map2 = affine_map<(d0) -> (d0)>

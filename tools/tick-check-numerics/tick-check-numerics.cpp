@@ -17,7 +17,9 @@
 #include "tick/Dialect/NN/Transforms/Passes.h"
 #include "tick/Runtime/Runtime.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
@@ -26,6 +28,7 @@
 #include "mlir/Transforms/Passes.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/SourceMgr.h"
 
 #include <cmath>
@@ -55,6 +58,18 @@ cl::opt<uint64_t> seed("seed", cl::desc("Random seed"), cl::init(1),
                        cl::cat(category));
 cl::list<int> threadCounts("omp-threads", cl::desc("OpenMP thread counts to run"),
                            cl::CommaSeparated, cl::cat(category));
+cl::opt<std::string> optimizer(
+    "optimizer",
+    cl::desc("Check @train_step built with this optimizer (as tickc compile "
+             "--optimizer); the updated parameters are compared too"),
+    cl::cat(category));
+cl::opt<double> learningRate("lr", cl::desc("As tickc compile --lr"),
+                             cl::init(-1.0), cl::cat(category));
+cl::opt<double> momentumOption("momentum", cl::desc("As tickc compile --momentum"),
+                               cl::init(0.0), cl::cat(category));
+cl::opt<double> weightDecayOption("weight-decay",
+                                  cl::desc("As tickc compile --weight-decay"),
+                                  cl::init(-1.0), cl::cat(category));
 
 /// A tensor of the reference: values in double (integers stored exactly).
 struct Tensor {
@@ -88,31 +103,89 @@ FailureOr<std::vector<Tensor>> interpret(func::FuncOp func,
   llvm::DenseMap<Value, Tensor> values;
   for (auto [arg, tensor] : llvm::zip(func.getArguments(), args))
     values[arg] = tensor;
+  auto shapeOf = [](Value v) {
+    return std::vector<int64_t>(cast<RankedTensorType>(v.getType()).getShape());
+  };
   for (Operation &op : func.getBody().front()) {
     auto in = [&](unsigned i) -> const Tensor & { return values[op.getOperand(i)]; };
-    auto shapeOf = [](Value v) {
-      return std::vector<int64_t>(cast<RankedTensorType>(v.getType()).getShape());
+    auto set = [&](unsigned i, std::vector<double> data) {
+      values[op.getResult(i)] = Tensor{shapeOf(op.getResult(i)), std::move(data)};
     };
-    if (auto flatten = dyn_cast<nn::FlattenOp>(op)) {
-      values[flatten] = Tensor{shapeOf(flatten), in(0).data};
+    auto labels = [&](unsigned i) {
+      return std::vector<int64_t>(in(i).data.begin(), in(i).data.end());
+    };
+    if (isa<nn::FlattenOp, tensor::ExpandShapeOp>(op)) {
+      set(0, in(0).data);
     } else if (auto linear = dyn_cast<nn::LinearOp>(op)) {
       std::vector<int64_t> w = in(1).shape;
       std::vector<double> bias = linear.getBias() ? in(2).data : std::vector<double>{};
-      values[linear] = Tensor{shapeOf(linear),
-                              ref::linear(in(0).data, in(1).data, bias,
-                                          in(0).shape[0], w[1], w[0])};
+      set(0, ref::linear(in(0).data, in(1).data, bias, in(0).shape[0], w[1], w[0]));
     } else if (auto norm = dyn_cast<nn::LayerNormOp>(op)) {
-      values[norm] = Tensor{shapeOf(norm),
-                            ref::layerNorm(in(0).data, in(1).data, in(2).data,
-                                           in(0).shape[0], in(0).shape[1],
-                                           norm.getEps().convertToDouble())};
-    } else if (auto relu = dyn_cast<nn::ReLUOp>(op)) {
-      values[relu] = Tensor{shapeOf(relu), ref::relu(in(0).data)};
-    } else if (auto loss = dyn_cast<nn::CrossEntropyOp>(op)) {
-      std::vector<int64_t> labels(in(1).data.begin(), in(1).data.end());
-      values[loss] = Tensor{{}, {ref::crossEntropy(in(0).data, labels,
-                                                   in(0).shape[0],
-                                                   in(0).shape[1])}};
+      set(0, ref::layerNorm(in(0).data, in(1).data, in(2).data, in(0).shape[0],
+                            in(0).shape[1], norm.getEps().convertToDouble()));
+    } else if (isa<nn::ReLUOp>(op)) {
+      set(0, ref::relu(in(0).data));
+    } else if (isa<nn::CrossEntropyOp>(op)) {
+      set(0, {ref::crossEntropy(in(0).data, labels(1), in(0).shape[0],
+                                in(0).shape[1])});
+    } else if (isa<nn::LinearGradInputOp>(op)) {
+      std::vector<int64_t> w = in(1).shape;
+      set(0, ref::linearGradInput(in(0).data, in(1).data, in(0).shape[0], w[1], w[0]));
+    } else if (isa<nn::LinearGradWeightOp>(op)) {
+      set(0, ref::linearGradWeight(in(0).data, in(1).data, in(0).shape[0],
+                                   in(1).shape[1], in(0).shape[1]));
+    } else if (isa<nn::LinearGradBiasOp>(op)) {
+      set(0, ref::linearGradBias(in(0).data, in(0).shape[0], in(0).shape[1]));
+    } else if (auto grad = dyn_cast<nn::LayerNormGradOp>(op)) {
+      ref::LayerNormGrads g =
+          ref::layerNormGrad(in(0).data, in(1).data, in(2).data, in(1).shape[0],
+                             in(1).shape[1], grad.getEps().convertToDouble());
+      set(0, g.input);
+      set(1, g.weight);
+      set(2, g.bias);
+    } else if (isa<nn::ReLUGradOp>(op)) {
+      set(0, ref::reluGrad(in(0).data, in(1).data));
+    } else if (isa<nn::CrossEntropyGradOp>(op)) {
+      set(0, ref::crossEntropyGrad(in(0).data, labels(1), in(0).shape[0],
+                                   in(0).shape[1], in(2).data[0]));
+    } else if (isa<nn::CorrectCountOp>(op)) {
+      set(0, {static_cast<double>(ref::correctCount(
+                 in(0).data, labels(1), in(0).shape[0], in(0).shape[1]))});
+    } else if (isa<nn::IncrementOp>(op)) {
+      set(0, {in(0).data[0] + 1});
+    } else if (auto sgd = dyn_cast<nn::SGDStepOp>(op)) {
+      std::vector<double> p = in(0).data, buffer = in(2).data;
+      ref::sgdStep(p, in(1).data, buffer, sgd.getLr().convertToDouble(),
+                   sgd.getMomentum().convertToDouble(),
+                   sgd.getWeightDecay().convertToDouble());
+      set(0, p);
+      set(1, sgd.getMomentum().convertToDouble() != 0 ? buffer : in(1).data);
+    } else if (auto adam = dyn_cast<nn::AdamStepOp>(op)) {
+      std::vector<double> p = in(0).data, m = in(2).data, v = in(3).data;
+      ref::adamStep(p, in(1).data, m, v, in(4).data[0],
+                    adam.getLr().convertToDouble(),
+                    adam.getBeta1().convertToDouble(),
+                    adam.getBeta2().convertToDouble(),
+                    adam.getEps().convertToDouble(),
+                    adam.getWeightDecay().convertToDouble(), adam.getDecoupled());
+      set(0, p);
+      set(1, m);
+      set(2, v);
+    } else if (isa<arith::AddFOp>(op)) {
+      std::vector<double> sum = in(0).data;
+      for (size_t i = 0; i < sum.size(); ++i)
+        sum[i] += in(1).data[i];
+      set(0, sum);
+    } else if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
+      auto dense = dyn_cast<DenseFPElementsAttr>(constant.getValue());
+      if (!dense) {
+        op.emitError("the fp64 reference has no rule for this op");
+        return failure();
+      }
+      std::vector<double> data;
+      for (APFloat v : dense.getValues<APFloat>())
+        data.push_back(v.convertToDouble());
+      set(0, data);
     } else if (auto ret = dyn_cast<func::ReturnOp>(op)) {
       std::vector<Tensor> results;
       for (Value v : ret.getOperands())
@@ -169,8 +242,16 @@ struct Buffer {
         float v;
         std::memcpy(&v, &bytes[i * 4], 4);
         values[i] = v;
-      } else {
+      } else if (type.isF64()) {
         std::memcpy(&values[i], &bytes[i * 8], 8);
+      } else if (type.isInteger(32)) {
+        int32_t v;
+        std::memcpy(&v, &bytes[i * 4], 4);
+        values[i] = v;
+      } else {
+        int64_t v;
+        std::memcpy(&v, &bytes[i * 8], 8);
+        values[i] = static_cast<double>(v);
       }
     }
     return values;
@@ -207,11 +288,36 @@ int run() {
     ranges[param.getSymName()] = {center - bound, center + bound};
   }
 
-  PassManager pm(&context);
-  pm.addPass(tick::nn::createNNSpecializeBatch({batchSize}));
-  pm.addPass(tick::nn::createNNMaterializeParameters());
-  pm.addPass(createInlinerPass());
-  if (failed(pm.run(*module)))
+  PassManager prepare(&context);
+  prepare.addPass(tick::nn::createNNSpecializeBatch({batchSize}));
+  prepare.addPass(createInlinerPass());
+  if (!optimizer.empty()) {
+    tick::nn::NNAutodiffOptions autodiff;
+    autodiff.optimizer = optimizer;
+    autodiff.lr = learningRate;
+    autodiff.momentum = momentumOption;
+    autodiff.weightDecay = weightDecayOption;
+    prepare.addPass(tick::nn::createNNAutodiff(autodiff));
+  }
+  if (failed(prepare.run(*module)))
+    return 2;
+  // The parameters the function writes, in declaration order: after
+  // materialization they are its last results, and in the compiled code
+  // their argument buffers, updated in place.
+  SmallVector<unsigned> written;
+  unsigned ownResults = 0;
+  if (auto f = module->lookupSymbol<func::FuncOp>(functionName)) {
+    ownResults = f.getNumResults();
+    llvm::StringSet<> writes;
+    f.walk([&](tick::nn::SetParameterOp w) { writes.insert(w.getName()); });
+    for (auto [index, param] :
+         llvm::enumerate(module->getOps<tick::nn::ParameterOp>()))
+      if (writes.contains(param.getSymName()))
+        written.push_back(index);
+  }
+  PassManager materialize(&context);
+  materialize.addPass(tick::nn::createNNMaterializeParameters());
+  if (failed(materialize.run(*module)))
     return 2;
   auto func = module->lookupSymbol<func::FuncOp>(functionName);
   if (!func) {
@@ -264,14 +370,16 @@ int run() {
       llvm::errs() << "tick-check-numerics: " << tickrt_last_error() << "\n";
       return 2;
     }
+    // Every run starts from the same inputs: in-place updates are undone.
+    std::vector<Buffer> inputs = buffers;
     std::vector<Buffer> outputs;
-    for (Type t : func.getResultTypes()) {
+    for (Type t : func.getResultTypes().take_front(ownResults)) {
       auto type = cast<RankedTensorType>(t);
       outputs.emplace_back(type.getElementType(),
                            std::vector<int64_t>(type.getShape()));
     }
     std::vector<void *> pointers;
-    for (Buffer &b : buffers)
+    for (Buffer &b : inputs)
       pointers.push_back(b.describe());
     for (Buffer &b : outputs)
       pointers.push_back(b.describe());
@@ -279,6 +387,8 @@ int run() {
     runs.emplace_back();
     for (Buffer &b : outputs)
       runs.back().push_back(b.load());
+    for (unsigned param : written)
+      runs.back().push_back(inputs[param].load());
   }
   tickrt_model_close(model);
 
@@ -302,7 +412,14 @@ int run() {
         maxSpread = std::max(maxSpread, spread);
       }
     }
-    llvm::outs() << "output " << out << ": " << want.size()
+    std::string name = out < ownResults
+                           ? "output " + std::to_string(out)
+                           : "updated " + func.getArgAttrOfType<StringAttr>(
+                                              written[out - ownResults],
+                                              tick::nn::kParameterArgAttr)
+                                              .getValue()
+                                              .str();
+    llvm::outs() << name << ": " << want.size()
                  << " elements, max |error| " << maxErr
                  << ", max error/tolerance " << maxRatio
                  << ", max spread across thread counts " << maxSpread << ", "

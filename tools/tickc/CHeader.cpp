@@ -25,14 +25,14 @@ std::optional<std::string> cElementType(Type type) {
   return std::nullopt;
 }
 
-std::string structName(RankedTensorType type) {
+std::string structName(MemRefType type) {
   std::string element;
   llvm::raw_string_ostream os(element);
   type.getElementType().print(os);
   return "tick_memref_" + std::to_string(type.getRank()) + "d_" + element;
 }
 
-std::string shapeOf(RankedTensorType type) {
+std::string shapeOf(MemRefType type) {
   std::string text;
   for (int64_t size : type.getShape())
     text += (text.empty() ? "" : "x") + std::to_string(size);
@@ -64,10 +64,10 @@ LogicalResult tick::writeCHeader(ModuleOp module, StringRef modelName,
   // One descriptor struct per (rank, element type), MLIR's memref layout.
   llvm::StringSet<> declared;
   auto declare = [&](Type type) -> LogicalResult {
-    auto tensor = dyn_cast<RankedTensorType>(type);
+    auto tensor = dyn_cast<MemRefType>(type);
     std::optional<std::string> element =
         tensor ? cElementType(tensor.getElementType()) : std::nullopt;
-    if (!element || !tensor.hasStaticShape())
+    if (!element || !tensor.hasStaticShape() || !tensor.getLayout().isIdentity())
       return failure();
     std::string name = structName(tensor);
     if (!declared.insert(name).second)
@@ -81,28 +81,36 @@ LogicalResult tick::writeCHeader(ModuleOp module, StringRef modelName,
     return success();
   };
 
-  for (func::FuncOp func : funcs)
-    for (Type type : llvm::concat<const Type>(func.getArgumentTypes(),
-                                              func.getResultTypes()))
+  for (func::FuncOp func : funcs) {
+    if (func.getNumResults() != 0)
+      return func.emitError("expects results passed as out-parameters");
+    for (Type type : func.getArgumentTypes())
       if (failed(declare(type)))
         return func.emitError("cannot declare a C type for ") << type;
+  }
 
   for (func::FuncOp func : funcs) {
-    os << "/* " << func.getSymName() << ": parameters and inputs, then "
-       << "results to be written. */\n"
+    os << "/* " << func.getSymName() << ": parameters (updated in place where "
+       << "marked), inputs, then the results it writes. */\n"
        << "void _mlir_ciface_" << func.getSymName() << "(";
     SmallVector<std::string> args;
+    unsigned inputs = 0, results = 0;
     for (auto [index, type] : llvm::enumerate(func.getArgumentTypes())) {
       auto name = func.getArgAttrOfType<StringAttr>(index, nn::kParameterArgAttr);
-      std::string arg = name ? identifier(name.getValue())
-                             : "input" + std::to_string(index);
-      args.push_back(structName(cast<RankedTensorType>(type)) + " *" + arg +
-                     " /* " + shapeOf(cast<RankedTensorType>(type)) + " */");
+      std::string arg, note;
+      if (name) {
+        arg = identifier(name.getValue());
+        if (func.getArgAttr(index, "tick.updated"))
+          note = ", updated";
+      } else if (func.getArgAttr(index, "bufferize.result")) {
+        arg = "result" + std::to_string(results++);
+      } else {
+        arg = "input" + std::to_string(inputs++);
+      }
+      auto memref = cast<MemRefType>(type);
+      args.push_back(structName(memref) + " *" + arg + " /* " +
+                     shapeOf(memref) + note + " */");
     }
-    for (auto [index, type] : llvm::enumerate(func.getResultTypes()))
-      args.push_back(structName(cast<RankedTensorType>(type)) + " *result" +
-                     std::to_string(index) + " /* " +
-                     shapeOf(cast<RankedTensorType>(type)) + " */");
     os << "\n    " << llvm::join(args, ",\n    ") << ");\n\n";
   }
   os << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";

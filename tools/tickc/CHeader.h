@@ -8,10 +8,10 @@
 
 namespace tick {
 
-/// Writes the C header of the library compiled from `module`, a module at a
-/// tensor stage (linalg or vector): one `_mlir_ciface_NAME` declaration per
-/// public function, taking a memref descriptor per parameter and input, then
-/// one per result (the results are out-parameters the caller allocates).
+/// Writes the C header of the library compiled from `module`, a module at
+/// the bufferized stage: one `_mlir_ciface_NAME` declaration per public
+/// function, taking a memref descriptor per parameter and input, then one
+/// per result (out-parameters the caller allocates).
 mlir::LogicalResult writeCHeader(mlir::ModuleOp module,
                                  llvm::StringRef modelName,
                                  llvm::raw_ostream &os);

@@ -95,6 +95,23 @@ cl::opt<int64_t> parallelRows(
              "(default 8)"),
     cl::init(8), cl::sub(compileCommand), cl::cat(tickCategory));
 
+cl::opt<std::string> optimizer(
+    "optimizer",
+    cl::desc("Also compile @train_step (forward, backward, update) with this "
+             "optimizer: sgd, adam, adamw, or none (the step returns the "
+             "gradients instead of applying them)"),
+    cl::sub(compileCommand), cl::cat(tickCategory));
+cl::opt<double> learningRate(
+    "lr", cl::desc("Learning rate (default: sgd 0.01, adam/adamw 0.001)"),
+    cl::init(-1.0), cl::sub(compileCommand), cl::cat(tickCategory));
+cl::opt<double> momentum("momentum", cl::desc("SGD momentum (default 0)"),
+                         cl::init(0.0), cl::sub(compileCommand),
+                         cl::cat(tickCategory));
+cl::opt<double> weightDecay(
+    "weight-decay",
+    cl::desc("Weight decay (default: adamw 0.01, others 0)"), cl::init(-1.0),
+    cl::sub(compileCommand), cl::cat(tickCategory));
+
 const char *kOverview = R"(tickc: the Tick compiler
 
   tickc compile MODEL.mlir [--emit=STAGE] [-o OUT] [options]
@@ -132,8 +149,8 @@ struct Compilation {
   OwningOpRef<ModuleOp> module;
   Stage stage;
   NativeTarget &native;
-  /// The last module seen at a tensor stage: its signatures give the header.
-  OwningOpRef<ModuleOp> tensorModule;
+  /// The module at the bufferized stage: its signatures give the header.
+  OwningOpRef<ModuleOp> bufferizedModule;
   int dumped = 0;
 
   int dump(StringRef extension, function_ref<void(llvm::raw_ostream &)> print) {
@@ -160,6 +177,10 @@ struct Compilation {
     case Stage::NN: {
       NNToLinalgOptions options;
       options.batchSize = batchSize;
+      options.optimizer = optimizer;
+      options.lr = learningRate;
+      options.momentum = momentum;
+      options.weightDecay = weightDecay;
       buildNNToLinalgPipeline(pm, options);
       break;
     }
@@ -191,8 +212,8 @@ struct Compilation {
     if (failed(pm.run(*module)))
       return kModelError;
     stage = static_cast<Stage>(static_cast<int>(stage) + 1);
-    if (stage == Stage::Linalg || stage == Stage::Vector)
-      tensorModule = module->clone();
+    if (stage == Stage::Bufferized)
+      bufferizedModule = module->clone();
     return dumpModule();
   }
 };
@@ -247,13 +268,13 @@ int compile() {
   if (*want < at)
     return fail(kUsageError, "the input is already at stage '" +
                                  stageName(at) + "', past --emit=" + emit);
-  if (*want == Stage::Lib && at > Stage::Vector)
-    return fail(kUsageError, "--emit=lib needs an input at the vector stage "
-                             "or earlier, to write the C header");
+  if (*want == Stage::Lib && at > Stage::Bufferized)
+    return fail(kUsageError, "--emit=lib needs an input at the bufferized "
+                             "stage or earlier, to write the C header");
 
   Compilation c{context, std::move(module), at, *native, {}, 0};
-  if (at == Stage::Linalg || at == Stage::Vector)
-    c.tensorModule = c.module->clone();
+  if (at == Stage::Bufferized)
+    c.bufferizedModule = c.module->clone();
   if (int code = c.dumpModule())
     return code;
   Stage lastMLIR = std::min(*want, Stage::LLVM);
@@ -316,7 +337,7 @@ int compile() {
   std::string model = llvm::sys::path::stem(inputFile).str();
   std::string headerText;
   llvm::raw_string_ostream headerStream(headerText);
-  if (failed(writeCHeader(*c.tensorModule, model, headerStream))) {
+  if (failed(writeCHeader(*c.bufferizedModule, model, headerStream))) {
     llvm::sys::fs::remove(objectPath);
     return kModelError;
   }

@@ -13,11 +13,24 @@
 
 namespace tick {
 
-/// nn (dynamic batch, parameters as symbols) to linalg on tensors.
+/// nn (dynamic batch, parameters as symbols) to linalg on tensors; with an
+/// optimizer, nn-autodiff adds @train_step on the way.
 struct NNToLinalgOptions : mlir::PassPipelineOptions<NNToLinalgOptions> {
   Option<int64_t> batchSize{*this, "batch-size",
                             llvm::cl::desc("Static batch size"),
                             llvm::cl::init(64)};
+  Option<std::string> optimizer{
+      *this, "optimizer",
+      llvm::cl::desc("Build @train_step with this optimizer (none, sgd, adam, "
+                     "adamw); empty: no train step"),
+      llvm::cl::init("")};
+  Option<double> lr{*this, "lr", llvm::cl::desc("Learning rate (<0: default)"),
+                    llvm::cl::init(-1.0)};
+  Option<double> momentum{*this, "momentum", llvm::cl::desc("SGD momentum"),
+                          llvm::cl::init(0.0)};
+  Option<double> weightDecay{*this, "weight-decay",
+                             llvm::cl::desc("Weight decay (<0: default)"),
+                             llvm::cl::init(-1.0)};
 };
 void buildNNToLinalgPipeline(mlir::OpPassManager &pm,
                              const NNToLinalgOptions &options);

@@ -27,7 +27,7 @@ namespace {
 
 /// The optimizer with every hyperparameter resolved to PyTorch's default.
 struct Optimizer {
-  enum Kind { SGD, Adam, AdamW } kind;
+  enum Kind { None, SGD, Adam, AdamW } kind;
   double lr, momentum, weightDecay, beta1, beta2, eps;
 };
 
@@ -36,13 +36,15 @@ struct AutodiffPass : tick::nn::impl::NNAutodiffBase<AutodiffPass> {
 
   FailureOr<Optimizer> resolveOptimizer(ModuleOp module) {
     Optimizer opt{Optimizer::Adam, lr, momentum, weightDecay, beta1, beta2, eps};
-    if (optimizer == "sgd")
+    if (optimizer == "none")
+      opt.kind = Optimizer::None;
+    else if (optimizer == "sgd")
       opt.kind = Optimizer::SGD;
     else if (optimizer == "adamw")
       opt.kind = Optimizer::AdamW;
     else if (optimizer != "adam")
       return module.emitError("unknown optimizer '")
-             << optimizer << "', expected sgd, adam or adamw";
+             << optimizer << "', expected none, sgd, adam or adamw";
     if (opt.lr < 0)
       opt.lr = opt.kind == Optimizer::SGD ? 0.01 : 1e-3;
     if (opt.weightDecay < 0)
@@ -149,12 +151,18 @@ struct AutodiffPass : tick::nn::impl::NNAutodiffBase<AutodiffPass> {
 
     Value correct = CorrectCountOp::create(b, loc, stepLoss.getLogits(),
                                            stepLoss.getLabels());
-    if (failed(applyOptimizer(module, step, b, loc, opt, paramGrads)))
+    SmallVector<Value> results = {lossValue, correct};
+    if (opt.kind == Optimizer::None) {
+      // The gradients themselves, in parameter declaration order.
+      for (auto param : module.getOps<ParameterOp>())
+        if (Value g = paramGrads.lookup(param.getSymName()))
+          results.push_back(g);
+    } else if (failed(applyOptimizer(module, step, b, loc, opt, paramGrads))) {
       return failure();
-
-    stepReturn->setOperands({lossValue, correct});
+    }
+    stepReturn->setOperands(results);
     step.setType(FunctionType::get(&getContext(), step.getArgumentTypes(),
-                                   {lossValue.getType(), correct.getType()}));
+                                   ValueRange(results).getTypes()));
     return success();
   }
 

@@ -59,6 +59,10 @@ def NNAutodiff : Pass<"nn-autodiff", "mlir::ModuleOp"> {
     restored with the model. The loss function must be free of calls (run
     the inliner first) and return the result of `nn.cross_entropy`.
 
+    With optimizer `none` the step updates nothing and returns the
+    parameters' gradients after the loss and the count, in parameter
+    declaration order.
+
     Hyperparameters follow torch.optim: sgd (lr 0.01, momentum 0,
     weight_decay 0), adam (lr 1e-3, betas 0.9/0.999, eps 1e-8,
     weight_decay 0), adamw (as adam with decoupled weight_decay 1e-2).
@@ -68,7 +72,7 @@ def NNAutodiff : Pass<"nn-autodiff", "mlir::ModuleOp"> {
     Option<"lossFunction", "loss", "std::string", /*default=*/"\"loss\"",
            "The function to differentiate">,
     Option<"optimizer", "optimizer", "std::string", /*default=*/"\"adam\"",
-           "sgd, adam or adamw">,
+           "none, sgd, adam or adamw">,
     Option<"lr", "lr", "double", /*default=*/"-1.0", "Learning rate">,
     Option<"momentum", "momentum", "double", /*default=*/"0.0",
            "SGD momentum">,
