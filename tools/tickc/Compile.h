@@ -1,0 +1,35 @@
+//===- Compile.h - tickc compile: the stage machine -------------*- C++ -*-===//
+
+#ifndef TICK_TOOLS_TICKC_COMPILE_H
+#define TICK_TOOLS_TICKC_COMPILE_H
+
+#include "Native.h"
+#include "Stages.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include <string>
+
+namespace tick {
+
+/// What to compile to, and how.
+struct CompileSettings {
+  Stage emit = Stage::Obj;
+  std::string output;       ///< file to write ("-": stdout)
+  std::string dumpStagesTo; ///< directory for every stage, or empty
+  std::string modelName;    ///< names the C header's guard
+  int64_t batchSize = 64;
+  int64_t parallelRows = 8;
+  /// Non-empty: also build @train_step with this optimizer.
+  std::string optimizer;
+  double lr = -1, momentum = 0, weightDecay = -1;
+};
+
+/// Lowers `module` from the stage it is at to `settings.emit` and writes
+/// the result. Returns an exit code (Driver.h).
+int compileModule(mlir::OwningOpRef<mlir::ModuleOp> module,
+                  const CompileSettings &settings, NativeTarget &native);
+
+} // namespace tick
+
+#endif // TICK_TOOLS_TICKC_COMPILE_H

@@ -1,0 +1,145 @@
+//===- Session.cpp - a compiled model with its parameters in memory -------===//
+
+#include "Session.h"
+
+#include "Driver.h"
+#include "tick/Dialect/NN/IR/NNOps.h"
+#include "tick/Dialect/NN/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
+using namespace mlir;
+using namespace tick;
+
+tickrt_named_tensor Parameter::named() {
+  tickrt_named_tensor t{name.c_str(), static_cast<int>(shape.size()), {}, data.data()};
+  for (size_t d = 0; d < shape.size(); ++d)
+    t.shape[d] = shape[d];
+  return t;
+}
+
+Session::~Session() {
+  tickrt_model_close(model);
+  if (!directory.empty())
+    llvm::sys::fs::remove_directories(directory);
+}
+
+int Session::open(const std::string &modelPath, CompileSettings compile,
+                  NativeTarget &native, int threads) {
+  LoadedModel loaded;
+  if (int code = loaded.load(modelPath))
+    return code;
+
+  // The shapes and parameters the compiled code will have, read off a copy
+  // taken through the same first steps as the compiler.
+  OwningOpRef<ModuleOp> view = loaded.module->clone();
+  PassManager pm(&loaded.context);
+  pm.addPass(nn::createNNSpecializeBatch({compile.batchSize}));
+  pm.addPass(createInlinerPass());
+  if (!compile.optimizer.empty()) {
+    nn::NNAutodiffOptions autodiff;
+    autodiff.optimizer = compile.optimizer;
+    autodiff.lr = compile.lr;
+    autodiff.momentum = compile.momentum;
+    autodiff.weightDecay = compile.weightDecay;
+    pm.addPass(nn::createNNAutodiff(autodiff));
+  }
+  if (failed(pm.run(*view)))
+    return kModelError;
+  auto forwardFunc = view->lookupSymbol<func::FuncOp>("forward");
+  if (!forwardFunc || forwardFunc.getNumArguments() != 1 ||
+      forwardFunc.getNumResults() != 1)
+    return fail(kModelError, modelPath + ": expects @forward(x) -> logits");
+  auto x = cast<RankedTensorType>(forwardFunc.getArgumentTypes()[0]);
+  auto logits = dyn_cast<RankedTensorType>(forwardFunc.getResultTypes()[0]);
+  if (!logits || logits.getRank() != 2)
+    return fail(kModelError, modelPath + ": @forward must return [batch, classes] logits");
+  batchSize = compile.batchSize;
+  inputShape.assign(x.getShape().begin() + 1, x.getShape().end());
+  inputFeatures = 1;
+  for (int64_t s : inputShape)
+    inputFeatures *= s;
+  classes = logits.getDimSize(1);
+  if (auto step = view->lookupSymbol<func::FuncOp>("train_step"))
+    labels32 = cast<RankedTensorType>(step.getArgumentTypes()[1])
+                   .getElementType()
+                   .isInteger(32);
+
+  for (auto p : view->getOps<nn::ParameterOp>()) {
+    Parameter param;
+    param.name = p.getSymName().str();
+    param.shape.assign(p.getTensorType().getShape().begin(),
+                       p.getTensorType().getShape().end());
+    if (!p.getTensorType().getElementType().isF32())
+      return fail(kModelError, modelPath + ": parameter " + param.name +
+                                   " is not f32, which training supports");
+    switch (p.getInit()) {
+    case nn::InitKind::Zeros: param.init = TICKRT_INIT_ZEROS; break;
+    case nn::InitKind::Ones: param.init = TICKRT_INIT_ONES; break;
+    case nn::InitKind::KaimingUniform:
+      param.init = TICKRT_INIT_UNIFORM_FAN_IN;
+      param.fanIn = param.shape[1];
+      break;
+    case nn::InitKind::FanInUniform:
+      param.init = TICKRT_INIT_UNIFORM_FAN_IN;
+      param.fanIn = *p.getFanIn();
+      break;
+    }
+    int64_t count = 1;
+    for (int64_t s : param.shape)
+      count *= s;
+    param.data.assign(count, 0.0f);
+    parameters.push_back(std::move(param));
+  }
+  for (Parameter &p : parameters)
+    tickrt_memref_dense(p.data.data(), p.shape.size(), p.shape.data(), &p.memref);
+
+  // Compile once, to a library in a directory of our own.
+  llvm::SmallString<128> dir;
+  if (std::error_code ec = llvm::sys::fs::createUniqueDirectory("tickc", dir))
+    return fail(kIOError, "cannot create a temporary directory: " + ec.message());
+  directory = dir.str().str();
+  compile.emit = Stage::Lib;
+  compile.output = directory + "/libmodel.so";
+  compile.modelName = "model";
+  if (int code = compileModule(std::move(loaded.module), compile, native))
+    return code;
+  if (tickrt_model_open(compile.output.c_str(), &model) ||
+      tickrt_model_entry(model, "forward", &forward) ||
+      (!compile.optimizer.empty() &&
+       tickrt_model_entry(model, "train_step", &trainStep)) ||
+      tickrt_model_set_num_threads(model, threads))
+    return fail(kToolError, tickrt_last_error());
+  return kSuccess;
+}
+
+void Session::initialize(tickrt_rng &rng) {
+  for (Parameter &p : parameters)
+    tickrt_init_tensor(p.data.data(), p.data.size(),
+                       p.isOptimizerState() ? TICKRT_INIT_ZEROS : p.init,
+                       p.fanIn, &rng);
+}
+
+int Session::load(tickrt_checkpoint *checkpoint, bool withState) {
+  for (Parameter &p : parameters) {
+    if (p.isOptimizerState() && !withState)
+      continue;
+    tickrt_named_tensor t = p.named();
+    if (tickrt_checkpoint_read(checkpoint, &t))
+      return fail(kIOError, tickrt_last_error());
+  }
+  return kSuccess;
+}
+
+std::vector<void *>
+Session::arguments(std::initializer_list<tickrt_memref *> extra) {
+  std::vector<void *> args;
+  for (Parameter &p : parameters)
+    args.push_back(&p.memref);
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}

@@ -1,0 +1,38 @@
+//===- Train.h - tickc train and tickc eval ---------------------*- C++ -*-===//
+
+#ifndef TICK_TOOLS_TICKC_TRAIN_H
+#define TICK_TOOLS_TICKC_TRAIN_H
+
+#include "Native.h"
+
+#include <string>
+
+namespace tick {
+
+struct TrainSettings {
+  std::string model, data, save, resume, weights, metrics;
+  int64_t epochs = 0; ///< epochs to run now (0: unless --ticks, 10)
+  int64_t ticks = 0;  ///< ticks to run now (0: whole epochs)
+  int64_t batchSize = 64;
+  uint64_t seed = 0;
+  int threads = 0;
+  bool shuffle = true;
+  std::string optimizer = "adam";
+  double lr = -1, momentum = 0, weightDecay = -1;
+  int64_t parallelRows = 8;
+};
+
+struct EvalSettings {
+  std::string model, data, weights;
+  int64_t batchSize = 64;
+  int threads = 0;
+  int64_t parallelRows = 8;
+};
+
+/// Exit codes as Driver.h.
+int runTrain(const TrainSettings &settings, NativeTarget &native);
+int runEval(const EvalSettings &settings, NativeTarget &native);
+
+} // namespace tick
+
+#endif // TICK_TOOLS_TICKC_TRAIN_H
