@@ -24,3 +24,6 @@ llvm_config.add_tool_substitutions(
 config.substitutions.append(
     ("%expect-exit", config.python_executable + " " +
      os.path.join(config.tick_src_root, "utils", "expect-exit.py")))
+config.substitutions.append(
+    ("%make-idx", config.python_executable + " " +
+     os.path.join(config.tick_src_root, "utils", "make-idx.py")))
