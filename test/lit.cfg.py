@@ -27,3 +27,13 @@ config.substitutions.append(
 config.substitutions.append(
     ("%make-idx", config.python_executable + " " +
      os.path.join(config.tick_src_root, "utils", "make-idx.py")))
+
+# Optional parts of the suite, present when setup has installed them.
+import subprocess
+if subprocess.run([config.python_executable, "-c", "import torch"],
+                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0:
+    config.available_features.add("torch")
+config.fashion_mnist = "/usr/share/datasets/fashion-mnist"
+if os.path.isdir(config.fashion_mnist):
+    config.available_features.add("fashion-mnist")
+    config.substitutions.append(("%fashion_mnist", config.fashion_mnist))

@@ -301,6 +301,22 @@ int run() {
   }
   if (failed(prepare.run(*module)))
     return 2;
+  // Optimizer state (declared by nn-autodiff) is drawn at random too, as a
+  // step in the middle of training would see it: a step that ignored or
+  // mixed up the state it reads fails.
+  for (auto param : module->getOps<tick::nn::ParameterOp>()) {
+    StringRef name = param.getSymName();
+    if (ranges.count(name))
+      continue;
+    if (name == "optimizer.step")
+      ranges[name] = {4.0, 5.0};
+    else if (name.ends_with(".exp_avg_sq"))
+      ranges[name] = {0.0, 1e-6};
+    else if (name.ends_with(".exp_avg"))
+      ranges[name] = {-1e-3, 1e-3};
+    else
+      ranges[name] = {-1e-2, 1e-2};
+  }
   // The parameters the function writes, in declaration order: after
   // materialization they are its last results, and in the compiled code
   // their argument buffers, updated in place.
