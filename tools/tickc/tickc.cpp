@@ -179,6 +179,10 @@ std::string defaultOutput(Stage want) {
 
 /// Checks the options every command shares; returns an exit code.
 int checkCommon() {
+  if (!optimizer.empty() && optimizer != "sgd" && optimizer != "adam" &&
+      optimizer != "adamw" && optimizer != "none")
+    return fail(kUsageError, "unknown --optimizer '" + optimizer +
+                                 "' (sgd, adam, adamw, or none for compile)");
   if (target != "cpu")
     return fail(kUsageError, "unknown --target '" + target +
                                  "' (this build of tickc generates code for: cpu)");
