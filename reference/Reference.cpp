@@ -5,8 +5,24 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 namespace tick::ref {
+
+namespace {
+/// Mean and 1 / sqrt(biased variance + eps) of one row.
+std::pair<double, double> rowStatistics(const double *row, int64_t features,
+                                        double eps) {
+  double mean = 0.0, var = 0.0;
+  for (int64_t f = 0; f < features; ++f)
+    mean += row[f];
+  mean /= features;
+  for (int64_t f = 0; f < features; ++f)
+    var += (row[f] - mean) * (row[f] - mean);
+  var /= features;
+  return {mean, 1.0 / std::sqrt(var + eps)};
+}
+} // namespace
 
 Vec linear(const Vec &x, const Vec &w, const Vec &bias, int64_t batch,
            int64_t in, int64_t out) {
@@ -26,15 +42,7 @@ Vec layerNorm(const Vec &x, const Vec &weight, const Vec &bias, int64_t batch,
   Vec y(x.size());
   for (int64_t b = 0; b < batch; ++b) {
     const double *row = &x[b * features];
-    double mean = 0.0;
-    for (int64_t f = 0; f < features; ++f)
-      mean += row[f];
-    mean /= features;
-    double var = 0.0;
-    for (int64_t f = 0; f < features; ++f)
-      var += (row[f] - mean) * (row[f] - mean);
-    var /= features;
-    double invStd = 1.0 / std::sqrt(var + eps);
+    auto [mean, invStd] = rowStatistics(row, features, eps);
     for (int64_t f = 0; f < features; ++f)
       y[b * features + f] = (row[f] - mean) * invStd * weight[f] + bias[f];
   }
@@ -99,14 +107,7 @@ LayerNormGrads layerNormGrad(const Vec &dy, const Vec &x, const Vec &weight,
   for (int64_t b = 0; b < batch; ++b) {
     const double *row = &x[b * features];
     const double *drow = &dy[b * features];
-    double mean = 0.0, var = 0.0;
-    for (int64_t f = 0; f < features; ++f)
-      mean += row[f];
-    mean /= features;
-    for (int64_t f = 0; f < features; ++f)
-      var += (row[f] - mean) * (row[f] - mean);
-    var /= features;
-    double invStd = 1.0 / std::sqrt(var + eps);
+    auto [mean, invStd] = rowStatistics(row, features, eps);
     double sumG = 0.0, sumGX = 0.0;
     for (int64_t f = 0; f < features; ++f) {
       xhat[f] = (row[f] - mean) * invStd;

@@ -34,8 +34,8 @@ int64_t tick::CPUPipelineOptions::lanes() const {
                          : hostVectorWidth();
 }
 
-void tick::buildNNToLinalgPipeline(OpPassManager &pm,
-                                   const NNToLinalgOptions &options) {
+void tick::buildNNTrainStepPipeline(OpPassManager &pm,
+                                    const NNToLinalgOptions &options) {
   // Shapes first: everything below sees a static batch.
   pm.addPass(nn::createNNSpecializeBatch({options.batchSize}));
   // @loss calls @forward: one function body lets fusion cross the call,
@@ -49,6 +49,11 @@ void tick::buildNNToLinalgPipeline(OpPassManager &pm,
     autodiff.weightDecay = options.weightDecay;
     pm.addPass(nn::createNNAutodiff(autodiff));
   }
+}
+
+void tick::buildNNToLinalgPipeline(OpPassManager &pm,
+                                   const NNToLinalgOptions &options) {
+  buildNNTrainStepPipeline(pm, options);
   pm.addPass(nn::createNNMaterializeParameters());
   pm.addPass(createConvertNNToLinalg());
   // Gradients read several times are summed with arith on tensors.

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Tiling.h"
 #include "tick/Transforms/Passes.h"
 
 #include "mlir/Analysis/SliceAnalysis.h"
@@ -26,13 +27,6 @@ namespace tick {
 using namespace mlir;
 
 namespace {
-
-int64_t largestDivisorAtMost(int64_t size, int64_t limit) {
-  for (int64_t d = std::min(size, limit); d > 1; --d)
-    if (size % d == 0)
-      return d;
-  return 1;
-}
 
 /// True when loop 0 is parallel and indexes dimension 0 of every result, so
 /// blocks of it can be computed independently.
@@ -79,7 +73,7 @@ struct TileParallelPass : tick::impl::TickTileParallelBase<TileParallelPass> {
     int64_t batch = root.getStaticLoopRanges()[0];
     SmallVector<OpFoldResult> sizes(root.getNumLoops(),
                                     rewriter.getIndexAttr(0));
-    sizes[0] = rewriter.getIndexAttr(largestDivisorAtMost(batch, rows));
+    sizes[0] = rewriter.getIndexAttr(tick::largestDivisorAtMost(batch, rows));
 
     SetVector<Operation *> cluster;
     BackwardSliceOptions sliceOptions;

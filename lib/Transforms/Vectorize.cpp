@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Tiling.h"
 #include "tick/Transforms/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -32,13 +33,6 @@ using namespace mlir;
 
 namespace {
 
-int64_t largestDivisorAtMost(int64_t size, int64_t limit) {
-  for (int64_t d = std::min(size, limit); d > 1; --d)
-    if (size % d == 0)
-      return d;
-  return 1;
-}
-
 bool isMatmulLike(linalg::LinalgOp op) {
   return op.getNumLoops() == 3 && op.getNumReductionLoops() == 1 &&
          linalg::isaContractionOpInterface(op);
@@ -54,11 +48,11 @@ struct VectorizePass : tick::impl::TickVectorizeBase<VectorizePass> {
       return {};
     SmallVector<int64_t> sizes(ranges.size(), 0);
     if (isMatmulLike(op)) {
-      sizes = {largestDivisorAtMost(ranges[0], matmulRows),
-               largestDivisorAtMost(ranges[1], vectorWidth), 1};
+      sizes = {tick::largestDivisorAtMost(ranges[0], matmulRows),
+               tick::largestDivisorAtMost(ranges[1], vectorWidth), 1};
     } else if (isa<linalg::TransposeOp>(op)) {
       for (auto [size, range] : llvm::zip(sizes, ranges))
-        size = largestDivisorAtMost(range, vectorWidth);
+        size = tick::largestDivisorAtMost(range, vectorWidth);
     } else if (ranges.size() >= 2 && ranges[0] > 1) {
       sizes[0] = 1;
     }

@@ -15,6 +15,7 @@
 #include "Reference.h"
 #include "tick/Dialect/NN/IR/NNOps.h"
 #include "tick/Dialect/NN/Transforms/Passes.h"
+#include "tick/Pipelines/Pipelines.h"
 #include "tick/Runtime/Runtime.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -25,7 +26,6 @@
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
-#include "mlir/Transforms/Passes.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/ADT/StringSet.h"
@@ -288,17 +288,15 @@ int run() {
     ranges[param.getSymName()] = {center - bound, center + bound};
   }
 
+  // The model as the compiler sees it before binding parameters.
   PassManager prepare(&context);
-  prepare.addPass(tick::nn::createNNSpecializeBatch({batchSize}));
-  prepare.addPass(createInlinerPass());
-  if (!optimizer.empty()) {
-    tick::nn::NNAutodiffOptions autodiff;
-    autodiff.optimizer = optimizer;
-    autodiff.lr = learningRate;
-    autodiff.momentum = momentumOption;
-    autodiff.weightDecay = weightDecayOption;
-    prepare.addPass(tick::nn::createNNAutodiff(autodiff));
-  }
+  tick::NNToLinalgOptions options;
+  options.batchSize = batchSize;
+  options.optimizer = optimizer;
+  options.lr = learningRate;
+  options.momentum = momentumOption;
+  options.weightDecay = weightDecayOption;
+  tick::buildNNTrainStepPipeline(prepare, options);
   if (failed(prepare.run(*module)))
     return 2;
   // Optimizer state (declared by nn-autodiff) is drawn at random too, as a

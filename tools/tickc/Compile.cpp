@@ -63,16 +63,9 @@ struct Compilation {
   int advance() {
     PassManager pm(context());
     switch (stage) {
-    case Stage::NN: {
-      NNToLinalgOptions options;
-      options.batchSize = settings.batchSize;
-      options.optimizer = settings.optimizer;
-      options.lr = settings.lr;
-      options.momentum = settings.momentum;
-      options.weightDecay = settings.weightDecay;
-      buildNNToLinalgPipeline(pm, options);
+    case Stage::NN:
+      buildNNToLinalgPipeline(pm, *nnOptions(settings));
       break;
-    }
     case Stage::Linalg: {
       CPUPipelineOptions options;
       options.vectorWidth = native.vectorWidth;
@@ -108,6 +101,17 @@ struct Compilation {
 };
 
 } // namespace
+
+std::unique_ptr<NNToLinalgOptions>
+tick::nnOptions(const CompileSettings &settings) {
+  auto options = std::make_unique<NNToLinalgOptions>();
+  options->batchSize = settings.batchSize;
+  options->optimizer = settings.optimizer;
+  options->lr = settings.lr;
+  options->momentum = settings.momentum;
+  options->weightDecay = settings.weightDecay;
+  return options;
+}
 
 int tick::compileModule(OwningOpRef<ModuleOp> module,
                         const CompileSettings &settings, NativeTarget &native) {

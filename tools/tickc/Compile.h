@@ -8,6 +8,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
+#include "tick/Pipelines/Pipelines.h"
 #include <string>
 
 namespace tick {
@@ -24,6 +25,9 @@ struct CompileSettings {
   std::string optimizer;
   double lr = -1, momentum = 0, weightDecay = -1;
 };
+
+/// The nn-level pipeline options `settings` ask for.
+std::unique_ptr<NNToLinalgOptions> nnOptions(const CompileSettings &settings);
 
 /// Lowers `module` from the stage it is at to `settings.emit` and writes
 /// the result. Returns an exit code (Driver.h).

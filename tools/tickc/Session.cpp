@@ -8,7 +8,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/PassManager.h"
-#include "mlir/Transforms/Passes.h"
+#include "tick/Pipelines/Pipelines.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
@@ -38,16 +38,7 @@ int Session::open(const std::string &modelPath, CompileSettings compile,
   // taken through the same first steps as the compiler.
   OwningOpRef<ModuleOp> view = loaded.module->clone();
   PassManager pm(&loaded.context);
-  pm.addPass(nn::createNNSpecializeBatch({compile.batchSize}));
-  pm.addPass(createInlinerPass());
-  if (!compile.optimizer.empty()) {
-    nn::NNAutodiffOptions autodiff;
-    autodiff.optimizer = compile.optimizer;
-    autodiff.lr = compile.lr;
-    autodiff.momentum = compile.momentum;
-    autodiff.weightDecay = compile.weightDecay;
-    pm.addPass(nn::createNNAutodiff(autodiff));
-  }
+  buildNNTrainStepPipeline(pm, *nnOptions(compile));
   if (failed(pm.run(*view)))
     return kModelError;
   auto forwardFunc = view->lookupSymbol<func::FuncOp>("forward");

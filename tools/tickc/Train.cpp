@@ -112,6 +112,17 @@ int openData(const std::string &dir, const Session &s, tickrt_dataset &data) {
   return kSuccess;
 }
 
+/// Loads the model's parameters (and with `withState` the optimizer state)
+/// from a checkpoint file. Returns an exit code.
+int loadWeights(Session &s, const std::string &path, bool withState) {
+  tickrt_checkpoint *checkpoint;
+  if (tickrt_checkpoint_open(path.c_str(), &checkpoint))
+    return fail(kIOError, tickrt_last_error());
+  int code = s.load(checkpoint, withState);
+  tickrt_checkpoint_close(checkpoint);
+  return code;
+}
+
 std::string rngText(const tickrt_rng &rng) {
   return llvm::formatv("{0:x16} {1:x16} {2:x16} {3:x16}", rng.s[0], rng.s[1],
                        rng.s[2], rng.s[3]);
@@ -237,15 +248,9 @@ int tick::runTrain(const TrainSettings &settings, NativeTarget &native) {
                                               "of an epoch of this data set");
   } else {
     s.initialize(rng);
-    if (!settings.weights.empty()) {
-      tickrt_checkpoint *checkpoint;
-      if (tickrt_checkpoint_open(settings.weights.c_str(), &checkpoint))
-        return fail(kIOError, tickrt_last_error());
-      int code = s.load(checkpoint, /*withState=*/false);
-      tickrt_checkpoint_close(checkpoint);
-      if (code)
+    if (!settings.weights.empty())
+      if (int code = loadWeights(s, settings.weights, /*withState=*/false))
         return code;
-    }
   }
 
   int64_t epochsToRun = settings.epochs ? settings.epochs
@@ -403,12 +408,7 @@ int tick::runEval(const EvalSettings &settings, NativeTarget &native) {
   Session s;
   if (int code = s.open(settings.model, compile, native, settings.threads))
     return code;
-  tickrt_checkpoint *checkpoint;
-  if (tickrt_checkpoint_open(settings.weights.c_str(), &checkpoint))
-    return fail(kIOError, tickrt_last_error());
-  int code = s.load(checkpoint, /*withState=*/false);
-  tickrt_checkpoint_close(checkpoint);
-  if (code)
+  if (int code = loadWeights(s, settings.weights, /*withState=*/false))
     return code;
   tickrt_dataset data;
   if (int code = openData(settings.data, s, data))

@@ -34,6 +34,11 @@ struct NNToLinalgOptions : mlir::PassPipelineOptions<NNToLinalgOptions> {
 };
 void buildNNToLinalgPipeline(mlir::OpPassManager &pm,
                              const NNToLinalgOptions &options);
+/// The nn-level first half of it: static batch, calls inlined, and with an
+/// optimizer @train_step; parameters are still symbols. Tools that read or
+/// interpret the model as it will be compiled run this.
+void buildNNTrainStepPipeline(mlir::OpPassManager &pm,
+                              const NNToLinalgOptions &options);
 
 struct CPUPipelineOptions : mlir::PassPipelineOptions<CPUPipelineOptions> {
   Option<int64_t> vectorWidth{
