@@ -1,6 +1,7 @@
 //===- Checkpoint.cpp - safetensors files, saved atomically ---------------===//
 
 #include "Error.h"
+#include "Files.h"
 #include "Json.h"
 #include "tick/Runtime/Checkpoint.h"
 
@@ -19,6 +20,8 @@ namespace {
 /// The header may not claim more: it bounds the allocation made before the
 /// header is parsed.
 constexpr uint64_t kMaxHeader = 100 << 20;
+/// Checkpoints of the small networks Tick trains are megabytes.
+constexpr size_t kMaxFile = size_t(4) << 30;
 
 int64_t dtypeSize(const std::string &dtype) {
   static const std::map<std::string, int64_t> sizes = {
@@ -140,30 +143,15 @@ extern "C" tickrt_status tickrt_checkpoint_open(const char *path,
                                                 tickrt_checkpoint **out) {
   if (!path || !out)
     return tickrt::fail(TICKRT_ERROR_ARGUMENT, "no checkpoint path given");
-  int fd = ::open(path, O_RDONLY);
-  if (fd < 0)
-    return tickrt::fail(TICKRT_ERROR_IO, "%s: cannot open: %s", path,
-                        std::strerror(errno));
-  struct stat st;
   std::vector<uint8_t> bytes;
-  bool readOk = ::fstat(fd, &st) == 0;
-  if (readOk) {
-    bytes.resize(static_cast<size_t>(st.st_size));
-    size_t done = 0;
-    while (done < bytes.size()) {
-      ssize_t n = ::read(fd, bytes.data() + done, bytes.size() - done);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        break;
-      done += static_cast<size_t>(n);
-    }
-    readOk = done == bytes.size();
-  }
-  ::close(fd);
-  if (!readOk)
-    return tickrt::fail(TICKRT_ERROR_IO, "%s: read error", path);
+  if (tickrt_status s = tickrt::readWholeFile(path, kMaxFile, bytes))
+    return s;
+  return tickrt::parseCheckpoint(path, std::move(bytes), out);
+}
 
+tickrt_status tickrt::parseCheckpoint(const char *path,
+                                      std::vector<uint8_t> bytes,
+                                      tickrt_checkpoint **out) {
   if (bytes.size() < 8)
     return tickrt::fail(TICKRT_ERROR_FORMAT,
                         "%s: not a safetensors file (%zu bytes, no header size)",

@@ -1,6 +1,7 @@
 //===- Idx.cpp - MNIST-style IDX files, raw or gzip -----------------------===//
 
 #include "Error.h"
+#include "Files.h"
 #include "tick/Runtime/Data.h"
 
 #include <cstdio>
@@ -15,28 +16,6 @@ namespace {
 /// Largest decompressed file accepted: far above Fashion-MNIST's 47 MB, far
 /// below what a gzip bomb would make us allocate.
 constexpr size_t kMaxBytes = size_t(1) << 31;
-
-tickrt_status readFile(const char *path, std::vector<uint8_t> &bytes) {
-  FILE *f = std::fopen(path, "rb");
-  if (!f)
-    return tickrt::fail(TICKRT_ERROR_IO, "%s: cannot open: %s", path,
-                        std::strerror(errno));
-  uint8_t chunk[1 << 16];
-  size_t n;
-  while ((n = std::fread(chunk, 1, sizeof(chunk), f)) > 0) {
-    bytes.insert(bytes.end(), chunk, chunk + n);
-    if (bytes.size() > kMaxBytes) {
-      std::fclose(f);
-      return tickrt::fail(TICKRT_ERROR_FORMAT, "%s: larger than %zu bytes",
-                          path, kMaxBytes);
-    }
-  }
-  bool failed = std::ferror(f);
-  std::fclose(f);
-  if (failed)
-    return tickrt::fail(TICKRT_ERROR_IO, "%s: read error", path);
-  return TICKRT_OK;
-}
 
 bool isGzip(const std::vector<uint8_t> &bytes) {
   return bytes.size() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b;
@@ -85,8 +64,14 @@ extern "C" tickrt_status tickrt_idx_read(const char *path, tickrt_idx *out) {
     return tickrt::fail(TICKRT_ERROR_ARGUMENT, "no IDX path given");
   *out = tickrt_idx{};
   std::vector<uint8_t> bytes;
-  if (tickrt_status s = readFile(path, bytes))
+  if (tickrt_status s = tickrt::readWholeFile(path, kMaxBytes, bytes))
     return s;
+  return tickrt::parseIdx(path, std::move(bytes), out);
+}
+
+tickrt_status tickrt::parseIdx(const char *path, std::vector<uint8_t> bytes,
+                               tickrt_idx *out) {
+  *out = tickrt_idx{};
   bool gzipped = isGzip(bytes);
   if (gzipped) {
     std::vector<uint8_t> plain;
