@@ -8,12 +8,14 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <strings.h>
 #include <fcntl.h>
 #include <map>
 #include <string>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <vector>
+#include <zlib.h>
 
 namespace {
 
@@ -36,6 +38,39 @@ struct Entry {
   std::vector<int64_t> shape;
   uint64_t begin, end;
 };
+
+/// The metadata key of the checksum Tick writes. Files without it (from
+/// PyTorch, say) load unchecked.
+constexpr const char *kChecksumKey = "tick.checksum";
+
+/// CRC-32 of everything a loader uses: each tensor's name, dtype, shape and
+/// byte range, each metadata entry but the checksum, in name order, and the
+/// data section. Safetensors has no checksum of its own, and a flipped bit
+/// in the data would otherwise load as a different weight.
+uint32_t checksum(const std::map<std::string, Entry> &tensors,
+                  const std::map<std::string, std::string> &metadata,
+                  const uint8_t *data, size_t size) {
+  std::string canonical;
+  for (const auto &[name, e] : tensors) {
+    canonical += "t:" + name + "=" + e.dtype + ":";
+    for (int64_t d : e.shape)
+      canonical += std::to_string(d) + ",";
+    canonical += std::to_string(e.begin) + "-" + std::to_string(e.end) + "\n";
+  }
+  for (const auto &[key, value] : metadata)
+    if (key != kChecksumKey)
+      canonical += "m:" + key + "=" + value + "\n";
+  uLong crc = crc32(0L, Z_NULL, 0);
+  crc = crc32(crc, reinterpret_cast<const Bytef *>(canonical.data()),
+              static_cast<uInt>(canonical.size()));
+  // zlib takes uInt lengths: feed large data sections in pieces.
+  for (size_t done = 0; done < size;) {
+    size_t piece = std::min<size_t>(size - done, 1u << 30);
+    crc = crc32(crc, data + done, static_cast<uInt>(piece));
+    done += piece;
+  }
+  return static_cast<uint32_t>(crc);
+}
 
 bool writeAll(int fd, const void *data, size_t size) {
   const char *p = static_cast<const char *>(data);
@@ -73,14 +108,31 @@ extern "C" tickrt_status tickrt_checkpoint_save(
   if (!path || (count > 0 && !tensors) || (metadataCount > 0 && !metadata))
     return tickrt::fail(TICKRT_ERROR_ARGUMENT, "nothing to save");
 
-  std::string header = "{";
-  if (metadataCount > 0) {
-    header += "\"__metadata__\":{";
-    for (int64_t i = 0; i < metadataCount; ++i)
-      header += (i ? "," : "") + tickrt::json::quote(metadata[i].key) + ":" +
-                tickrt::json::quote(metadata[i].value);
-    header += "}";
+  // The same entries a loader will parse, for the checksum.
+  std::map<std::string, Entry> entries;
+  std::map<std::string, std::string> meta;
+  std::vector<uint8_t> data;
+  for (int64_t i = 0; i < count; ++i) {
+    uint64_t n = 1;
+    for (int d = 0; d < tensors[i].rank; ++d)
+      n *= static_cast<uint64_t>(tensors[i].shape[d]);
+    const uint8_t *bytes = reinterpret_cast<const uint8_t *>(tensors[i].data);
+    entries[tensors[i].name] =
+        Entry{"F32", std::vector<int64_t>(tensors[i].shape, tensors[i].shape + tensors[i].rank),
+              data.size(), data.size() + n * sizeof(float)};
+    data.insert(data.end(), bytes, bytes + n * sizeof(float)); // little endian
   }
+  for (int64_t i = 0; i < metadataCount; ++i)
+    meta[metadata[i].key] = metadata[i].value;
+  char crcText[16];
+  std::snprintf(crcText, sizeof(crcText), "%08x",
+                checksum(entries, meta, data.data(), data.size()));
+
+  std::string header = "{\"__metadata__\":{";
+  for (int64_t i = 0; i < metadataCount; ++i)
+    header += tickrt::json::quote(metadata[i].key) + ":" +
+              tickrt::json::quote(metadata[i].value) + ",";
+  header += tickrt::json::quote(kChecksumKey) + ":" + tickrt::json::quote(crcText) + "}";
   uint64_t offset = 0;
   for (int64_t i = 0; i < count; ++i) {
     const tickrt_named_tensor &t = tensors[i];
@@ -90,7 +142,7 @@ extern "C" tickrt_status tickrt_checkpoint_save(
       bytes *= static_cast<uint64_t>(t.shape[d]);
       shape += (d ? "," : "") + std::to_string(t.shape[d]);
     }
-    header += (i || metadataCount ? "," : "") + tickrt::json::quote(t.name) +
+    header += "," + tickrt::json::quote(t.name) +
               ":{\"dtype\":\"F32\",\"shape\":[" + shape +
               "],\"data_offsets\":[" + std::to_string(offset) + "," +
               std::to_string(offset + bytes) + "]}";
@@ -108,17 +160,17 @@ extern "C" tickrt_status tickrt_checkpoint_save(
   if (fd < 0)
     return tickrt::fail(TICKRT_ERROR_IO, "%s: cannot create a temporary file: %s",
                         path, std::strerror(errno));
+  // mkstemp makes the file private; a checkpoint gets the usual 0666 & ~umask.
+  mode_t mask = ::umask(0);
+  ::umask(mask);
+  ::fchmod(fd, 0666 & ~mask);
   uint64_t headerSize = header.size();
   uint8_t sizeBytes[8];
   for (int i = 0; i < 8; ++i)
     sizeBytes[i] = static_cast<uint8_t>(headerSize >> (8 * i));
-  bool ok = writeAll(fd, sizeBytes, 8) && writeAll(fd, header.data(), header.size());
-  for (int64_t i = 0; ok && i < count; ++i) {
-    uint64_t n = 1;
-    for (int d = 0; d < tensors[i].rank; ++d)
-      n *= static_cast<uint64_t>(tensors[i].shape[d]);
-    ok = writeAll(fd, tensors[i].data, n * sizeof(float)); // little endian
-  }
+  bool ok = writeAll(fd, sizeBytes, 8) &&
+            writeAll(fd, header.data(), header.size()) &&
+            writeAll(fd, data.data(), data.size());
   int savedErrno = errno;
   ok = ok && ::fsync(fd) == 0;
   if (!ok)
@@ -236,6 +288,16 @@ tickrt_status tickrt::parseCheckpoint(const char *path,
     if (ranges[i].first < ranges[i - 1].second)
       return reject("tensors overlap in the data section");
   checkpoint->data.assign(bytes.begin() + 8 + headerSize, bytes.end());
+  auto stored = checkpoint->metadata.find(kChecksumKey);
+  if (stored != checkpoint->metadata.end()) {
+    char computed[16];
+    std::snprintf(computed, sizeof(computed), "%08x",
+                  checksum(checkpoint->tensors, checkpoint->metadata,
+                           checkpoint->data.data(), checkpoint->data.size()));
+    if (strcasecmp(stored->second.c_str(), computed) != 0)
+      return reject("checksum mismatch (stored " + stored->second +
+                    ", computed " + computed + "): the file is corrupt");
+  }
   *out = checkpoint;
   return TICKRT_OK;
 }

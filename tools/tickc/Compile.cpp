@@ -186,6 +186,11 @@ int tick::compileModule(OwningOpRef<ModuleOp> module,
     if (!emitMachineCode(*llvmModule, native, llvm::CodeGenFileType::ObjectFile,
                          object->os(), error))
       return fail(kToolError, error);
+    object->os().flush();
+    if (std::error_code ec = object->os().error()) {
+      object->os().clear_error();
+      return fail(kIOError, "cannot write " + objectPath + ": " + ec.message());
+    }
     object->keep();
   }
   if (want == Stage::Obj)

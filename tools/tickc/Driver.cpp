@@ -27,8 +27,11 @@ int tick::writeFile(StringRef path,
     return fail(kIOError, error);
   print(file->os());
   file->os().flush();
-  if (file->os().has_error())
-    return fail(kIOError, "cannot write " + path);
+  if (std::error_code ec = file->os().error()) {
+    // Cleared, or the stream would abort tickc when it is destroyed.
+    file->os().clear_error();
+    return fail(kIOError, "cannot write " + path + ": " + ec.message());
+  }
   file->keep();
   return kSuccess;
 }

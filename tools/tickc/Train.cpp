@@ -282,6 +282,32 @@ int tick::runTrain(const TrainSettings &settings, NativeTarget &native) {
       s.batchSize, ticksPerEpoch, ticksPerEpoch * s.batchSize, trainCount);
   llvm::outs().flush();
 
+  // Saves weights, optimizer state and the position (epoch, tick in it, and
+  // the generator as the epoch's shuffle will need it).
+  auto save = [&](int64_t epochAt, int64_t tickAt, const tickrt_rng &rngAt) {
+    std::vector<tickrt_named_tensor> tensors;
+    for (Parameter &p : s.parameters)
+      tensors.push_back(p.named());
+    std::string epochText = std::to_string(epochAt),
+                tickText = std::to_string(tickAt),
+                doneText = std::to_string(ticksDone),
+                batchText = std::to_string(s.batchSize),
+                rngState = rngText(rngAt), optimizerText = settings.optimizer;
+    tickrt_metadata_entry metadata[] = {
+        {"format", "pt"},
+        {"tick.epoch", epochText.c_str()},
+        {"tick.tick", tickText.c_str()},
+        {"tick.ticks_done", doneText.c_str()},
+        {"tick.batch_size", batchText.c_str()},
+        {"tick.rng", rngState.c_str()},
+        {"tick.optimizer", optimizerText.c_str()},
+    };
+    if (tickrt_checkpoint_save(settings.save.c_str(), tensors.data(),
+                               tensors.size(), metadata, std::size(metadata)))
+      return fail(kIOError, tickrt_last_error());
+    return static_cast<int>(kSuccess);
+  };
+
   Batch batch(s);
   float loss = 0;
   int64_t correct = 0;
@@ -324,6 +350,15 @@ int tick::runTrain(const TrainSettings &settings, NativeTarget &native) {
       progress.update(epoch, tickInEpoch + 1, lossSum / ticksThisEpoch,
                       ticksThisEpoch * s.batchSize / std::max(elapsed, 1e-9),
                       s.batchSize);
+      if (settings.saveEvery && ticksDone % settings.saveEvery == 0 &&
+          ran + 1 < ticksToRun) {
+        // Mid-epoch, or at the end of one (then the next epoch starts
+        // from the generator as it is now).
+        bool endOfEpoch = tickInEpoch + 1 == ticksPerEpoch;
+        if (int code = endOfEpoch ? save(epoch + 1, 0, rng)
+                                  : save(epoch, tickInEpoch + 1, epochStart))
+          return code;
+      }
     }
     progress.endEpoch();
     double seconds = secondsSince(epochTime);
@@ -366,27 +401,9 @@ int tick::runTrain(const TrainSettings &settings, NativeTarget &native) {
   }
   double total = secondsSince(trainStart);
 
-  if (!settings.save.empty()) {
-    std::vector<tickrt_named_tensor> tensors;
-    for (Parameter &p : s.parameters)
-      tensors.push_back(p.named());
-    std::string epochText = std::to_string(epoch), tickText = std::to_string(tickInEpoch),
-                doneText = std::to_string(ticksDone),
-                batchText = std::to_string(s.batchSize), rngState = rngText(rng),
-                optimizerText = settings.optimizer;
-    tickrt_metadata_entry metadata[] = {
-        {"format", "pt"},
-        {"tick.epoch", epochText.c_str()},
-        {"tick.tick", tickText.c_str()},
-        {"tick.ticks_done", doneText.c_str()},
-        {"tick.batch_size", batchText.c_str()},
-        {"tick.rng", rngState.c_str()},
-        {"tick.optimizer", optimizerText.c_str()},
-    };
-    if (tickrt_checkpoint_save(settings.save.c_str(), tensors.data(),
-                               tensors.size(), metadata, std::size(metadata)))
-      return fail(kIOError, tickrt_last_error());
-  }
+  if (!settings.save.empty())
+    if (int code = save(epoch, tickInEpoch, rng))
+      return code;
 
   llvm::outs() << llvm::formatv(
       "done: {0} ticks in {1:f1} s ({2:f0} samples/s); test accuracy {3:f2}%",

@@ -13,6 +13,7 @@ struct TrainSettings {
   std::string model, data, save, resume, weights, metrics;
   int64_t epochs = 0; ///< epochs to run now (0: unless --ticks, 10)
   int64_t ticks = 0;  ///< ticks to run now (0: whole epochs)
+  int64_t saveEvery = 0; ///< also save every N ticks (0: at the end only)
   int64_t batchSize = 64;
   uint64_t seed = 0;
   int threads = 0;

@@ -16,6 +16,8 @@
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 
+#include <csignal>
+
 using namespace tick;
 namespace cl = llvm::cl;
 
@@ -101,9 +103,10 @@ cl::opt<double> weightDecay(
 // train and eval
 cl::opt<std::string> dataDir(
     "data",
+    // A literal: cl::desc keeps a pointer, not a copy.
     cl::desc("Directory of the four MNIST-style IDX files, raw or .gz "
-             "(default: Fashion-MNIST from Debian's dataset-fashion-mnist, " +
-             std::string(kDefaultData) + ")"),
+             "(default: Fashion-MNIST from Debian's dataset-fashion-mnist, "
+             "/usr/share/datasets/fashion-mnist)"),
     cl::init(kDefaultData), cl::sub(trainCommand), cl::sub(evalCommand),
     cl::cat(tickCategory));
 cl::opt<int> threads("threads",
@@ -141,6 +144,10 @@ cl::opt<std::string> saveFile(
     cl::desc("Save weights, optimizer state and training position to this "
              "safetensors file at the end (atomically)"),
     cl::sub(trainCommand), cl::cat(tickCategory));
+cl::opt<int64_t> saveEvery(
+    "save-every",
+    cl::desc("Also save to --save every N ticks during training"),
+    cl::init(0), cl::sub(trainCommand), cl::cat(tickCategory));
 cl::opt<std::string> resumeFile(
     "resume",
     cl::desc("Continue from a file written by --save: weights, optimizer "
@@ -223,10 +230,13 @@ int train(NativeTarget &native) {
     return fail(kUsageError, "--resume restores the weights: drop --weights");
   if (threads < 0)
     return fail(kUsageError, "--threads must not be negative");
+  if (saveEvery < 0 || (saveEvery > 0 && saveFile.empty()))
+    return fail(kUsageError, "--save-every needs --save FILE and a positive count");
   TrainSettings settings;
   settings.model = inputFile;
   settings.data = dataDir;
   settings.save = saveFile;
+  settings.saveEvery = saveEvery;
   settings.resume = resumeFile;
   settings.weights = weightsFile;
   settings.metrics = metricsFile;
@@ -266,6 +276,9 @@ int eval(NativeTarget &native) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  // A file size limit (a full quota, ulimit -f) then fails the write with
+  // EFBIG, reported like any other I/O error, instead of killing tickc.
+  std::signal(SIGXFSZ, SIG_IGN);
   cl::HideUnrelatedOptions(tickCategory);
   if (!cl::ParseCommandLineOptions(argc, argv, kOverview, &llvm::errs()))
     return kUsageError;
