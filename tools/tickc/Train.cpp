@@ -105,10 +105,13 @@ Evaluation evaluate(Session &s, const tickrt_dataset &data) {
 int openData(const std::string &dir, const Session &s, tickrt_dataset &data) {
   if (tickrt_dataset_open(dir.c_str(), s.classes, &data))
     return fail(kIOError, tickrt_last_error());
-  if (data.features != s.inputFeatures)
+  if (data.features != s.inputFeatures) {
+    int64_t pixels = data.features;
+    tickrt_dataset_close(&data);
     return fail(kIOError, llvm::formatv("{0}: images have {1} pixels, the model "
                                         "takes {2} features per sample",
-                                        dir, data.features, s.inputFeatures));
+                                        dir, pixels, s.inputFeatures));
+  }
   return kSuccess;
 }
 
