@@ -10,6 +10,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "tick/Pipelines/Pipelines.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
 
 using namespace mlir;
@@ -55,6 +56,13 @@ int Session::open(const std::string &modelPath, CompileSettings compile,
   for (int64_t s : inputShape)
     inputFeatures *= s;
   classes = logits.getDimSize(1);
+  // One batch of inputs lives in host memory; refuse what cannot fit rather
+  // than die allocating it.
+  constexpr int64_t kMaxBatchBytes = int64_t(4) << 30;
+  if (batchSize > kMaxBatchBytes / 4 / std::max<int64_t>(1, inputFeatures))
+    return fail(kUsageError, llvm::formatv("a batch of {0} samples of {1} "
+                                           "features exceeds 4 GiB",
+                                           batchSize, inputFeatures));
   if (auto step = view->lookupSymbol<func::FuncOp>("train_step"))
     labels32 = cast<RankedTensorType>(step.getArgumentTypes()[1])
                    .getElementType()

@@ -228,8 +228,8 @@ int train(NativeTarget &native) {
     return fail(kUsageError, "give --epochs or --ticks, not both");
   if (!resumeFile.empty() && !weightsFile.empty())
     return fail(kUsageError, "--resume restores the weights: drop --weights");
-  if (threads < 0)
-    return fail(kUsageError, "--threads must not be negative");
+  if (threads < 0 || threads > 4096)
+    return fail(kUsageError, "--threads must be between 0 and 4096");
   if (saveEvery < 0 || (saveEvery > 0 && saveFile.empty()))
     return fail(kUsageError, "--save-every needs --save FILE and a positive count");
   TrainSettings settings;
@@ -260,8 +260,8 @@ int train(NativeTarget &native) {
 int eval(NativeTarget &native) {
   if (weightsFile.empty())
     return fail(kUsageError, "eval needs --weights FILE");
-  if (threads < 0)
-    return fail(kUsageError, "--threads must not be negative");
+  if (threads < 0 || threads > 4096)
+    return fail(kUsageError, "--threads must be between 0 and 4096");
   EvalSettings settings;
   settings.model = inputFile;
   settings.data = dataDir;
