@@ -26,7 +26,10 @@ def TickTileParallel : Pass<"tick-tile-parallel", "mlir::func::FuncOp"> {
     block. Each forall becomes one OpenMP work-sharing loop. The block size
     is the largest divisor of the batch that is at most `rows`, so every
     block has a static shape. Producers that tiling would not split (the
-    transposed weights) stay outside and are computed once.
+    transposed weights), producers that other ops outside the block also
+    read, and the producers of ops that update a function argument in place
+    (optimizer steps) are not fused: they get blocks of their own and are
+    computed once.
   }];
   let options = [
     Option<"rows", "rows", "int64_t", /*default=*/"8",
