@@ -33,7 +33,7 @@ def main():
     parser.add_argument("--data", required=True)
     parser.add_argument("--work", required=True)
     parser.add_argument("--kills", type=int, default=200)
-    parser.add_argument("--ticks", type=int, default=60)
+    parser.add_argument("--ticks", type=int, default=1000)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
@@ -42,12 +42,17 @@ def main():
     common = [args.tickc, "train", args.model, "--data", args.data,
               "--batch-size", str(args.batch_size), "--threads", "1"]
 
-    # How long a run takes, to spread the kills over it.
+    # When training starts (after compiling) and how long a run takes: the
+    # kills are spread over the part of the run that saves.
+    start = time.monotonic()
+    subprocess.run(common + ["--ticks", "1"], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    startup = time.monotonic() - start
     start = time.monotonic()
     subprocess.run(common + ["--ticks", str(args.ticks), "--save",
                              os.path.join(args.work, "full.safetensors"),
                              "--save-every", "1"],
-                   check=True, stdout=subprocess.DEVNULL)
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     duration = time.monotonic() - start
 
     references, checked, empty, failures = {}, 0, 0, 0
@@ -58,7 +63,7 @@ def main():
         process = subprocess.Popen(
             common + ["--ticks", str(args.ticks), "--save", target, "--save-every", "1"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0, duration))
+        time.sleep(rng.uniform(startup * 0.8, duration))
         process.send_signal(signal.SIGKILL)
         process.wait()
         if not os.path.exists(target):
