@@ -225,6 +225,16 @@ int tick::runTrain(const TrainSettings &settings, NativeTarget &native) {
     tickrt_checkpoint *checkpoint;
     if (tickrt_checkpoint_open(settings.resume.c_str(), &checkpoint))
       return fail(kIOError, tickrt_last_error());
+    // The optimizer state in the file is that optimizer's.
+    const char *savedOptimizer =
+        tickrt_checkpoint_metadata(checkpoint, "tick.optimizer");
+    if (savedOptimizer && settings.optimizer != savedOptimizer) {
+      std::string saved = savedOptimizer;
+      tickrt_checkpoint_close(checkpoint);
+      return fail(kUsageError,
+                  settings.resume + " was saved with --optimizer " + saved +
+                      "; resume with the same optimizer");
+    }
     int code = s.load(checkpoint, /*withState=*/true);
     std::optional<int64_t> e = parseInt(tickrt_checkpoint_metadata(checkpoint, "tick.epoch"));
     std::optional<int64_t> t = parseInt(tickrt_checkpoint_metadata(checkpoint, "tick.tick"));
