@@ -22,6 +22,18 @@ std::pair<double, double> rowStatistics(const double *row, int64_t features,
   var /= features;
   return {mean, 1.0 / std::sqrt(var + eps)};
 }
+
+/// Maximum and sum of exp(x - maximum) of one row of logits.
+std::pair<double, double> softmaxStatistics(const double *row,
+                                            int64_t classes) {
+  double max = -std::numeric_limits<double>::infinity();
+  for (int64_t c = 0; c < classes; ++c)
+    max = std::max(max, row[c]);
+  double sum = 0.0;
+  for (int64_t c = 0; c < classes; ++c)
+    sum += std::exp(row[c] - max);
+  return {max, sum};
+}
 } // namespace
 
 Vec linear(const Vec &x, const Vec &w, const Vec &bias, int64_t batch,
@@ -61,12 +73,7 @@ double crossEntropy(const Vec &logits, const std::vector<int64_t> &labels,
   double total = 0.0;
   for (int64_t b = 0; b < batch; ++b) {
     const double *row = &logits[b * classes];
-    double max = -std::numeric_limits<double>::infinity();
-    for (int64_t c = 0; c < classes; ++c)
-      max = std::max(max, row[c]);
-    double sum = 0.0;
-    for (int64_t c = 0; c < classes; ++c)
-      sum += std::exp(row[c] - max);
+    auto [max, sum] = softmaxStatistics(row, classes);
     total += std::log(sum) + max - row[labels[b]];
   }
   return total / batch;
@@ -136,12 +143,7 @@ Vec crossEntropyGrad(const Vec &logits, const std::vector<int64_t> &labels,
   Vec d(logits.size());
   for (int64_t b = 0; b < batch; ++b) {
     const double *row = &logits[b * classes];
-    double max = -std::numeric_limits<double>::infinity();
-    for (int64_t c = 0; c < classes; ++c)
-      max = std::max(max, row[c]);
-    double sum = 0.0;
-    for (int64_t c = 0; c < classes; ++c)
-      sum += std::exp(row[c] - max);
+    auto [max, sum] = softmaxStatistics(row, classes);
     for (int64_t c = 0; c < classes; ++c)
       d[b * classes + c] = lossGrad / batch *
                            (std::exp(row[c] - max) / sum - (c == labels[b]));
