@@ -21,6 +21,12 @@ def NN_Dialect : Dialect {
 
     All layer ops work on `[batch, features]` tensors; the batch dimension
     may be dynamic (`?`) and is specialized by `tickc`.
+
+    `nn-autodiff` writes the rest of the dialect: one gradient op per layer
+    (`nn.linear_grad_*`, `nn.layer_norm_grad`, `nn.relu_grad`,
+    `nn.cross_entropy_grad`), the optimizer steps (`nn.sgd_step`,
+    `nn.adam_step`, `nn.increment`), `nn.correct_count`, and
+    `nn.set_parameter` for the updates.
   }];
   let useDefaultAttributePrinterParser = 1;
 }
