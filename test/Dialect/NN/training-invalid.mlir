@@ -86,3 +86,30 @@ func.func @f(%p: tensor<4xf32>, %t: tensor<f64>) {
   %0:3 = nn.adam_step %p, %p, %p, %p, %t lr = 1.0e-3 beta1 = 0.9 beta2 = 0.999 eps = 1.0e-8 weight_decay = 0.0 : tensor<4xf32>, tensor<f64>
   return
 }
+
+// -----
+
+// Result types are inferred while parsing, before the operand constraints
+// are checked: a wrong rank is an error there, not a crash (found by the
+// model fuzzer).
+func.func @f(%d: tensor<f32>) {
+  // expected-error @+1 {{expects 2D tensor operands}}
+  %0 = nn.linear_grad_bias %d : tensor<f32>
+  return
+}
+
+// -----
+
+func.func @f(%d: tensor<3xf32>, %w: tensor<4x3xf32>) {
+  // expected-error @+1 {{expects 2D tensor operands}}
+  %0 = nn.linear_grad_input %d, %w : tensor<3xf32>, tensor<4x3xf32>
+  return
+}
+
+// -----
+
+func.func @f(%d: tensor<2x3xf32>, %x: tensor<2x3x1xf32>) {
+  // expected-error @+1 {{expects 2D tensor operands}}
+  %0 = nn.linear_grad_weight %d, %x : tensor<2x3xf32>, tensor<2x3x1xf32>
+  return
+}

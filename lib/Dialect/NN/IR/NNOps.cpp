@@ -214,11 +214,25 @@ static RankedTensorType matrixType(int64_t rows, int64_t cols, Type element) {
   return RankedTensorType::get({rows, cols}, element);
 }
 
+/// The [rows, cols] tensor type of `v`, or null. Result types are inferred
+/// while parsing, before the operand type constraints are checked, so the
+/// inference must not assume them.
+static RankedTensorType matrixOf(Value v) {
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  return type && type.getRank() == 2 ? type : RankedTensorType();
+}
+
+static LogicalResult notMatrices(std::optional<Location> loc) {
+  return emitOptionalError(loc, "expects 2D tensor operands");
+}
+
 LogicalResult LinearGradInputOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location>, Adaptor adaptor,
+    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
     SmallVectorImpl<Type> &inferred) {
-  auto dy = cast<RankedTensorType>(adaptor.getResultGrad().getType());
-  auto w = cast<RankedTensorType>(adaptor.getWeight().getType());
+  RankedTensorType dy = matrixOf(adaptor.getResultGrad());
+  RankedTensorType w = matrixOf(adaptor.getWeight());
+  if (!dy || !w)
+    return notMatrices(loc);
   inferred.push_back(
       matrixType(dy.getDimSize(0), w.getDimSize(1), dy.getElementType()));
   return success();
@@ -235,10 +249,12 @@ LogicalResult LinearGradInputOp::verify() {
 }
 
 LogicalResult LinearGradWeightOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location>, Adaptor adaptor,
+    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
     SmallVectorImpl<Type> &inferred) {
-  auto dy = cast<RankedTensorType>(adaptor.getResultGrad().getType());
-  auto x = cast<RankedTensorType>(adaptor.getInput().getType());
+  RankedTensorType dy = matrixOf(adaptor.getResultGrad());
+  RankedTensorType x = matrixOf(adaptor.getInput());
+  if (!dy || !x)
+    return notMatrices(loc);
   inferred.push_back(
       matrixType(dy.getDimSize(1), x.getDimSize(1), dy.getElementType()));
   return success();
@@ -255,9 +271,11 @@ LogicalResult LinearGradWeightOp::verify() {
 }
 
 LogicalResult LinearGradBiasOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location>, Adaptor adaptor,
+    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
     SmallVectorImpl<Type> &inferred) {
-  auto dy = cast<RankedTensorType>(adaptor.getResultGrad().getType());
+  RankedTensorType dy = matrixOf(adaptor.getResultGrad());
+  if (!dy)
+    return notMatrices(loc);
   inferred.push_back(
       RankedTensorType::get({dy.getDimSize(1)}, dy.getElementType()));
   return success();
