@@ -75,6 +75,7 @@ void tick::buildCPUVectorizePipeline(OpPassManager &pm,
       createTickVectorize({options.lanes(), options.rows}));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  pm.addNestedPass<func::FuncOp>(createTickHoistVectorTransfers());
 }
 
 void tick::buildCPUBufferizePipeline(OpPassManager &pm) {

@@ -63,9 +63,13 @@ def TickHoistVectorTransfers
     : Pass<"tick-hoist-vector-transfers", "mlir::func::FuncOp"> {
   let summary = "Keep loop-carried vector accumulators in registers";
   let description = [{
-    After bufferization, moves the read and write of a matmul block's
-    accumulator out of the reduction loop (`scf.for` only: forall bodies are
-    never hoisted across, since their iterations run in parallel).
+    Moves the read and write of a matmul block's accumulator out of the
+    reduction loop, so that the accumulator is a loop-carried vector (in
+    registers). On tensors (right after vectorization), any read/write pair
+    of a loop-carried tensor at loop-invariant indices; on memrefs (after
+    bufferization), pairs whose buffer nothing else in the loop may touch.
+    Only `scf.for`: forall bodies are never hoisted across, since their
+    iterations run in parallel.
   }];
 }
 
