@@ -3,8 +3,9 @@
 // The linalg vectorizer turns a static op into one vector op of the op's
 // whole shape, so ops are first tiled to shapes that fit vector registers:
 // a matmul block of rows x `vector-width` accumulators advanced one
-// reduction step per iteration (one FMA per accumulator row), row
-// reductions and elementwise ops one row at a time, transposes in squares.
+// reduction step per iteration (one FMA per accumulator row), column
+// reductions `vector-width` columns per row step, row reductions and
+// elementwise ops one row at a time, transposes in squares.
 // Sizes are divisors of the dimension, keeping every block static.
 //
 //===----------------------------------------------------------------------===//
@@ -38,6 +39,20 @@ bool isMatmulLike(linalg::LinalgOp op) {
          linalg::isaContractionOpInterface(op);
 }
 
+/// A reduction over the outer dimension of its input (a bias gradient: sum
+/// over the batch of each column): memory is contiguous along the parallel
+/// loop, not along the reduction.
+bool isColumnReduction(linalg::LinalgOp op) {
+  if (op.getNumLoops() != 2 || op.getNumReductionLoops() != 1 ||
+      !linalg::isParallelIterator(op.getIteratorTypesArray()[0]))
+    return false;
+  return llvm::any_of(op.getDpsInputOperands(), [&](OpOperand *input) {
+    AffineMap map = op.getMatchingIndexingMap(input);
+    return map.getNumResults() == 2 && map.getResult(1).isFunctionOfDim(0) &&
+           map.getResult(0).isFunctionOfDim(1);
+  });
+}
+
 struct VectorizePass : tick::impl::TickVectorizeBase<VectorizePass> {
   using Base::Base;
 
@@ -53,6 +68,10 @@ struct VectorizePass : tick::impl::TickVectorizeBase<VectorizePass> {
     } else if (isa<linalg::TransposeOp>(op)) {
       for (auto [size, range] : llvm::zip(sizes, ranges))
         size = tick::largestDivisorAtMost(range, vectorWidth);
+    } else if (isColumnReduction(op)) {
+      // Rows of the input, `vector-width` columns at a time, added into
+      // a vector accumulator (kept in registers once hoisted).
+      sizes = {tick::largestDivisorAtMost(ranges[0], vectorWidth), 1};
     } else if (ranges.size() >= 2 && ranges[0] > 1) {
       sizes[0] = 1;
     }

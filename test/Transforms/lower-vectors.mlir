@@ -23,3 +23,16 @@ func.func @row_sum(%x: vector<1x128xf32>, %acc: vector<1xf32>) -> vector<1xf32> 
   %0 = vector.multi_reduction <add>, %x, %acc [1] : vector<1x128xf32> to vector<1xf32>
   return %0 : vector<1xf32>
 }
+
+// A row's statistic broadcast over the row: one scalar load and a splat,
+// not a 1024-lane transpose unrolled element by element.
+// CHECK-LABEL: func.func @stretch_one_element
+// CHECK:         %[[S:.*]] = memref.load %{{.*}}[%{{.*}}] : memref<8xf32>
+// CHECK:         vector.broadcast %[[S]] : f32 to vector<1x1024xf32>
+// CHECK-NOT:     vector.insert
+// CHECK-NOT:     vector.transpose
+func.func @stretch_one_element(%m: memref<8xf32>, %i: index) -> vector<1x1024xf32> {
+  %pad = arith.constant 0.0 : f32
+  %0 = vector.transfer_read %m[%i], %pad {in_bounds = [true, true], permutation_map = affine_map<(d0) -> (d0, 0)>} : memref<8xf32>, vector<1x1024xf32>
+  return %0 : vector<1x1024xf32>
+}

@@ -81,7 +81,8 @@ def TickLowerVectors : Pass<"tick-lower-vectors", "mlir::func::FuncOp"> {
     transposes become shuffles; transfers with permutation maps become
     plain loads, stores and broadcasts.
   }];
-  let dependentDialects = ["mlir::vector::VectorDialect"];
+  let dependentDialects = ["mlir::memref::MemRefDialect",
+                           "mlir::vector::VectorDialect"];
 }
 
 def TickDropInPlaceResults
