@@ -71,8 +71,11 @@ void tick::buildCPUVectorizePipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createTickTileParallel({options.rows}));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  // A register block of 8 rows holds 8 accumulators, one row of the right
+  // operand and a broadcast: it fits AVX2's 16 and AVX-512's 32 registers
+  // at any parallel block size.
   pm.addNestedPass<func::FuncOp>(
-      createTickVectorize({options.lanes(), options.rows}));
+      createTickVectorize({options.lanes(), /*matmulRows=*/8}));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   pm.addNestedPass<func::FuncOp>(createTickHoistVectorTransfers());

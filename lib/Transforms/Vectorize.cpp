@@ -93,6 +93,10 @@ struct VectorizePass : tick::impl::TickVectorizeBase<VectorizePass> {
       rewriter.setInsertionPoint(op);
       scf::SCFTilingOptions options;
       options.setTileSizes(getAsIndexOpFoldResult(&getContext(), sizes));
+      // Column blocks outside row blocks: one `vector-width` panel of the
+      // right operand serves every row block of a parallel block from cache.
+      if (isMatmulLike(op))
+        options.setInterchange({1, 0, 2});
       FailureOr<scf::SCFTilingResult> tiled =
           scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()),
                             options);

@@ -1,5 +1,6 @@
 // RUN: tick-opt %s --tick-cpu-pipeline=vector-width=16 | FileCheck %s
 // RUN: tick-opt %s --tick-cpu-pipeline=vector-width=16 --mlir-print-ir-after=tick-hoist-vector-transfers 2>&1 >/dev/null | FileCheck %s --check-prefix=HOIST
+// RUN: tick-opt %s '--tick-cpu-pipeline=vector-width=16 rows=16' --mlir-print-ir-after=tick-vectorize 2>&1 >/dev/null | FileCheck %s --check-prefix=ROWS16
 
 // The whole block lowers to the LLVM and OpenMP dialects: a parallel
 // work-sharing loop over row blocks whose matmul is FMAs on 16 lanes.
@@ -23,6 +24,17 @@
 // HOIST:           vector.contract
 // HOIST:           scf.yield
 // HOIST:         vector.transfer_write %[[SUM]]
+// Larger parallel blocks keep 8-row register blocks: 16 rows x 16 lanes
+// would need more accumulators than there are registers (the spills and
+// their stack temporaries overflowed the stack on wide layers). Column
+// panels are the outer loop, so one panel of the weights serves every
+// register block of the parallel block.
+// ROWS16-LABEL: IR Dump After TickVectorize
+// ROWS16:         scf.for %{{.*}} = %c0 to %c32 step %c16
+// ROWS16:           scf.for %{{.*}} = %c0 to %c16 step %c8
+// ROWS16:             scf.for %{{.*}} = %c0 to %c37 step %c1
+// ROWS16:               vector.contract {{.*}} : vector<8x1xf32>, vector<1x16xf32> into vector<8x16xf32>
+// ROWS16-NOT:     vector<16x16xf32>
 #map = affine_map<(d0, d1) -> (d1)>
 #map1 = affine_map<(d0, d1) -> (d0, d1)>
 #map2 = affine_map<(d0, d1) -> (d0)>
