@@ -117,6 +117,8 @@ void tick::buildCPUToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createForallToParallelLoopPass());
   pm.addPass(createConvertSCFToOpenMPPass());
   pm.addPass(createCanonicalizerPass());
+  // Fork the thread team once per call, not once per loop.
+  pm.addNestedPass<func::FuncOp>(createTickMergeParallelRegions());
   pm.addNestedPass<func::FuncOp>(createTickLowerVectors());
   pm.addPass(createConvertVectorToSCFPass());
   pm.addPass(createConvertLinalgToLoopsPass());

@@ -73,6 +73,21 @@ def TickHoistVectorTransfers
   }];
 }
 
+def TickMergeParallelRegions
+    : Pass<"tick-merge-parallel-regions", "mlir::func::FuncOp"> {
+  let summary = "One OpenMP parallel region instead of one per parallel loop";
+  let description = [{
+    Merges consecutive `omp.parallel` regions of a block, so an entry point
+    forks the thread team once instead of once per loop. Work-sharing loops
+    keep their implicit barriers; the serial code between two regions runs
+    in `omp.single`. Allocations and effect-free ops move above the merged
+    region; values the serial code hands to later loops are recomputed by
+    every thread from the same reads, followed by a barrier. Serial code
+    that hands out a value it computed by writing memory ends a merge.
+  }];
+  let dependentDialects = ["mlir::omp::OpenMPDialect"];
+}
+
 def TickLowerVectors : Pass<"tick-lower-vectors", "mlir::func::FuncOp"> {
   let summary = "Lower high-level vector ops to what convert-vector-to-llvm takes";
   let description = [{
