@@ -5,7 +5,8 @@
 // a matmul block of rows x `vector-width` accumulators advanced one
 // reduction step per iteration (one FMA per accumulator row), column
 // reductions `vector-width` columns per row step, row reductions and
-// elementwise ops one row at a time, transposes in squares.
+// elementwise ops one row at a time in chunks of a few registers,
+// transposes in squares.
 // Sizes are divisors of the dimension, keeping every block static.
 //
 //===----------------------------------------------------------------------===//
@@ -33,6 +34,9 @@ namespace tick {
 using namespace mlir;
 
 namespace {
+
+/// Vector registers a row op works on at a time.
+constexpr int64_t kRowChunkRegisters = 4;
 
 bool isMatmulLike(linalg::LinalgOp op) {
   return op.getNumLoops() == 3 && op.getNumReductionLoops() == 1 &&
@@ -72,8 +76,16 @@ struct VectorizePass : tick::impl::TickVectorizeBase<VectorizePass> {
       // Rows of the input, `vector-width` columns at a time, added into
       // a vector accumulator (kept in registers once hoisted).
       sizes = {tick::largestDivisorAtMost(ranges[0], vectorWidth), 1};
-    } else if (ranges.size() >= 2 && ranges[0] > 1) {
-      sizes[0] = 1;
+    } else if (ranges.size() >= 2) {
+      // One row at a time, a long row in chunks of a few registers: a
+      // 1024-wide row as one vector value is split and spilled by LLVM
+      // (seconds of instruction selection, stack traffic at run time).
+      if (ranges[0] > 1)
+        sizes[0] = 1;
+      int64_t inner = ranges.size() - 1;
+      int64_t chunk = kRowChunkRegisters * vectorWidth;
+      if (ranges[inner] > chunk)
+        sizes[inner] = tick::largestDivisorAtMost(ranges[inner], chunk);
     }
     if (llvm::all_of(sizes, [](int64_t s) { return s == 0; }))
       return {};
