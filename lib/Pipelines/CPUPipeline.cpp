@@ -111,6 +111,8 @@ void tick::buildCPUBufferizePipeline(OpPassManager &pm) {
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
   pm.addPass(createCanonicalizerPass());
+  // No 4 KiB row strides in Tick's own buffers (L1 set conflicts).
+  pm.addNestedPass<func::FuncOp>(createTickPadBufferRows());
 }
 
 void tick::buildCPUToLLVMPipeline(OpPassManager &pm) {

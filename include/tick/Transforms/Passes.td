@@ -88,6 +88,19 @@ def TickMergeParallelRegions
   let dependentDialects = ["mlir::omp::OpenMPDialect"];
 }
 
+def TickPadBufferRows : Pass<"tick-pad-buffer-rows", "mlir::func::FuncOp"> {
+  let summary = "Pad the rows of 2-D buffers whose row stride is a multiple of 4 KiB";
+  let description = [{
+    A static 2-D `memref.alloc`/`alloca` of at least 8 rows whose rows are a
+    multiple of 4 KiB long (1024 floats) is allocated one cache line wider
+    and used through a view with that row stride, so the rows a matmul
+    block reads at once fall into different L1 cache sets. Only buffers
+    whose every use takes any strided layout (transfers, loads, stores,
+    copies, linalg ops, subviews of those) are changed.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
 def TickLowerVectors : Pass<"tick-lower-vectors", "mlir::func::FuncOp"> {
   let summary = "Lower high-level vector ops to what convert-vector-to-llvm takes";
   let description = [{
