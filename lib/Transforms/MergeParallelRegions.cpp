@@ -104,15 +104,21 @@ FailureOr<SmallVector<Value>> writtenBuffers(Operation *op) {
   return written;
 }
 
-/// The memrefs a read-only op reads.
-SmallVector<Value> readBuffers(Operation *op) {
+/// The memrefs a read-only op reads, or failure when it may read anything.
+FailureOr<SmallVector<Value>> readBuffers(Operation *op) {
   SmallVector<Value> read;
-  if (auto effects = dyn_cast<MemoryEffectOpInterface>(op)) {
-    SmallVector<MemoryEffects::EffectInstance> instances;
-    effects.getEffects(instances);
-    for (const MemoryEffects::EffectInstance &effect : instances)
-      if (Value value = effect.getValue())
-        read.push_back(value);
+  if (isMemoryEffectFree(op))
+    return read;
+  auto effects = dyn_cast<MemoryEffectOpInterface>(op);
+  if (!effects)
+    return failure();
+  SmallVector<MemoryEffects::EffectInstance> instances;
+  effects.getEffects(instances);
+  for (const MemoryEffects::EffectInstance &effect : instances) {
+    Value value = effect.getValue();
+    if (!value)
+      return failure();
+    read.push_back(value);
   }
   return read;
 }
@@ -157,9 +163,12 @@ FailureOr<SmallVector<Operation *>> handedOut(ArrayRef<Operation *> glue) {
   bool writesAnythingLater = false;
   for (Operation *op : llvm::reverse(glue)) {
     if (needed.contains(op)) {
-      for (Value read : readBuffers(op))
+      FailureOr<SmallVector<Value>> read = readBuffers(op);
+      if (failed(read) && (writesAnythingLater || !writtenLater.empty()))
+        return failure();
+      for (Value buffer : succeeded(read) ? *read : SmallVector<Value>())
         if (writesAnythingLater ||
-            llvm::any_of(writtenLater, [&](Value w) { return mayAlias(read, w); }))
+            llvm::any_of(writtenLater, [&](Value w) { return mayAlias(buffer, w); }))
           return failure(); // a read of memory the glue writes afterwards
       ordered.push_back(op);
     }
