@@ -43,9 +43,11 @@ def TickVectorize : Pass<"tick-vectorize", "mlir::func::FuncOp"> {
   let description = [{
     Matmuls are tiled to rows x `vector-width` output blocks with one
     reduction step per iteration, so the accumulators fit in vector
-    registers; row reductions and elementwise ops work one row at a time;
-    transposes in `vector-width` squares. Every static linalg op is then
-    vectorized and the slices it reads are folded into its transfers.
+    registers, column panels outside row blocks; column reductions (sums
+    over the batch) add rows of `vector-width` columns; row reductions and
+    elementwise ops work one row at a time, in chunks of 4 x `vector-width`
+    lanes; transposes in `vector-width` squares. Every static linalg op is
+    then vectorized and the slices it reads are folded into its transfers.
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
