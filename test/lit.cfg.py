@@ -37,3 +37,10 @@ config.fashion_mnist = "/usr/share/datasets/fashion-mnist"
 if os.path.isdir(config.fashion_mnist):
     config.available_features.add("fashion-mnist")
     config.substitutions.append(("%fashion_mnist", config.fashion_mnist))
+
+# The CUDA toolkit (libdevice and ptxas) lets --target=cuda compile; a GPU
+# with its driver lets the result run.
+cuda_home = os.environ.get("CUDA_HOME", "/usr/local/cuda")
+if os.path.exists(os.path.join(cuda_home, "nvvm", "libdevice", "libdevice.10.bc")):
+    config.available_features.add("cuda-toolkit")
+    config.environment["CUDA_HOME"] = cuda_home

@@ -81,7 +81,7 @@ void tick::buildCPUVectorizePipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createTickHoistVectorTransfers());
 }
 
-void tick::buildCPUBufferizePipeline(OpPassManager &pm) {
+void tick::buildBufferizeFunctionsPipeline(OpPassManager &pm) {
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
@@ -99,6 +99,10 @@ void tick::buildCPUBufferizePipeline(OpPassManager &pm) {
   outParams.modifyPublicFunctions = true;
   outParams.addResultAttribute = true;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+}
+
+void tick::buildCPUBufferizePipeline(OpPassManager &pm) {
+  buildBufferizeFunctionsPipeline(pm);
   // Accumulators stay in registers across the reduction loop; this must
   // run on scf.for before the forall blocks become parallel loops.
   pm.addNestedPass<func::FuncOp>(createTickHoistVectorTransfers());
@@ -162,4 +166,9 @@ void tick::registerTickPipelines() {
       "linalg on tensors to the LLVM dialect: fused, tiled into parallel row "
       "blocks, vectorized, bufferized, OpenMP",
       buildTickCPUPipeline);
+  PassPipelineRegistration<GPUPipelineOptions>(
+      "tick-gpu-pipeline",
+      "linalg on tensors to the LLVM dialect for NVIDIA GPUs: fused, one "
+      "kernel per loop nest, host code calling the mgpu* runtime",
+      buildTickGPUPipeline);
 }

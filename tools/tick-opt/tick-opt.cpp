@@ -9,6 +9,7 @@
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "tick/Conversion/Passes.h"
 #include "tick/Dialect/NN/IR/NNDialect.h"
@@ -25,6 +26,8 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
+  // gpu-module-to-binary translates kernels to LLVM IR on the way to PTX.
+  mlir::registerAllToLLVMIRTranslations(registry);
   registry.insert<tick::nn::NNDialect>();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "Tick optimizer driver\n", registry));

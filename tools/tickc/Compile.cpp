@@ -4,6 +4,7 @@
 // at any stage of the lowering:
 //
 //   nn -> linalg -> vector -> bufferized -> llvm -> llvm-ir -> asm | obj | lib
+//                \-> gpu (--target=cuda) -/                         \ ptx
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,6 +17,7 @@
 #include "tick/Pipelines/Pipelines.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
@@ -59,42 +61,60 @@ struct Compilation {
     return dump(".mlir", [&](llvm::raw_ostream &os) { module->print(os); });
   }
 
+  /// C-callable wrappers taking memref descriptors by pointer. The
+  /// argument names have served the C header; LLVM has no use for them.
+  void markEntryPoints() {
+    for (auto func : module->getOps<func::FuncOp>()) {
+      if (func.isPublic())
+        func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
+                      UnitAttr::get(context()));
+      for (unsigned i = 0; i < func.getNumArguments(); ++i)
+        func.removeArgAttr(i, nn::kParameterArgAttr);
+    }
+  }
+
   /// Lowers the module by one stage.
   int advance() {
     PassManager pm(context());
+    Stage next;
     switch (stage) {
     case Stage::NN:
       buildNNToLinalgPipeline(pm, *nnOptions(settings));
+      next = Stage::Linalg;
       break;
-    case Stage::Linalg: {
-      CPUPipelineOptions options;
-      options.vectorWidth = native.vectorWidth;
-      options.rows = settings.parallelRows;
-      buildCPUVectorizePipeline(pm, options);
+    case Stage::Linalg:
+      if (settings.cuda) {
+        buildGPUKernelsPipeline(pm, *gpuOptions(settings));
+        next = Stage::GPU;
+      } else {
+        CPUPipelineOptions options;
+        options.vectorWidth = native.vectorWidth;
+        options.rows = settings.parallelRows;
+        buildCPUVectorizePipeline(pm, options);
+        next = Stage::Vector;
+      }
       break;
-    }
     case Stage::Vector:
       buildCPUBufferizePipeline(pm);
+      next = Stage::Bufferized;
       break;
     case Stage::Bufferized:
-      // C-callable wrappers taking memref descriptors by pointer. The
-      // argument names have served the C header; LLVM has no use for them.
-      for (auto func : module->getOps<func::FuncOp>()) {
-        if (func.isPublic())
-          func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
-                        UnitAttr::get(context()));
-        for (unsigned i = 0; i < func.getNumArguments(); ++i)
-          func.removeArgAttr(i, nn::kParameterArgAttr);
-      }
+      markEntryPoints();
       buildCPUToLLVMPipeline(pm);
+      next = Stage::LLVM;
+      break;
+    case Stage::GPU:
+      markEntryPoints();
+      buildGPUToLLVMPipeline(pm, *gpuOptions(settings));
+      next = Stage::LLVM;
       break;
     default:
       llvm_unreachable("only MLIR stages advance through passes");
     }
     if (failed(pm.run(*module)))
       return kModelError;
-    stage = static_cast<Stage>(static_cast<int>(stage) + 1);
-    if (stage == Stage::Bufferized)
+    stage = next;
+    if (stage == Stage::Bufferized || stage == Stage::GPU)
       bufferizedModule = module->clone();
     return dumpModule();
   }
@@ -113,6 +133,38 @@ tick::nnOptions(const CompileSettings &settings) {
   return options;
 }
 
+std::unique_ptr<GPUPipelineOptions>
+tick::gpuOptions(const CompileSettings &settings) {
+  auto options = std::make_unique<GPUPipelineOptions>();
+  options->chip = settings.gpuArch;
+  options->format = settings.gpuFormat;
+  options->toolkit = settings.cudaToolkit;
+  return options;
+}
+
+/// Whether `stage` exists on the target `settings` name.
+static bool onTarget(Stage stage, const CompileSettings &settings) {
+  if (settings.cuda)
+    return stage != Stage::Vector && stage != Stage::Bufferized;
+  return stage != Stage::GPU && stage != Stage::PTX;
+}
+
+/// The kernels of a module at the gpu stage, as PTX text.
+static int writePTX(Compilation &c, const CompileSettings &settings) {
+  CompileSettings ptx = settings;
+  ptx.gpuFormat = "isa";
+  c.markEntryPoints();
+  PassManager pm(c.context());
+  buildGPUToLLVMPipeline(pm, *gpuOptions(ptx));
+  if (failed(pm.run(*c.module)))
+    return kModelError;
+  return writeFile(settings.output, [&](llvm::raw_ostream &os) {
+    for (auto binary : c.module->getOps<gpu::BinaryOp>())
+      for (Attribute object : binary.getObjects())
+        os << cast<gpu::ObjectAttr>(object).getObject().getValue();
+  });
+}
+
 int tick::compileModule(OwningOpRef<ModuleOp> module,
                         const CompileSettings &settings, NativeTarget &native) {
   Stage at = detectStage(*module);
@@ -121,21 +173,35 @@ int tick::compileModule(OwningOpRef<ModuleOp> module,
     return fail(kUsageError, "the input is already at stage '" +
                                  stageName(at) + "', past --emit=" +
                                  stageName(want));
-  if (want == Stage::Lib && at > Stage::Bufferized)
-    return fail(kUsageError, "--emit=lib needs an input at the bufferized "
-                             "stage or earlier, to write the C header");
+  const char *targetName = settings.cuda ? "cuda" : "cpu";
+  if (!onTarget(want, settings))
+    return fail(kUsageError, "--target=" + Twine(targetName) +
+                                 " has no stage '" + stageName(want) + "'");
+  if (!onTarget(at, settings))
+    return fail(kUsageError, "the input is at stage '" + stageName(at) +
+                                 "', which --target=" + targetName +
+                                 " does not pass through");
+  if (want == Stage::Lib && at > Stage::GPU)
+    return fail(kUsageError, "--emit=lib needs an input at the " +
+                                 Twine(settings.cuda ? "gpu" : "bufferized") +
+                                 " stage or earlier, to write the C header");
+  if (want == Stage::PTX && at > Stage::GPU)
+    return fail(kUsageError, "--emit=ptx needs an input at the gpu stage or "
+                             "earlier");
 
   Compilation c{std::move(module), at, settings, native, {}, 0};
-  if (at == Stage::Bufferized)
+  if (at == Stage::Bufferized || at == Stage::GPU)
     c.bufferizedModule = c.module->clone();
   if (int code = c.dumpModule())
     return code;
-  Stage lastMLIR = std::min(want, Stage::LLVM);
+  Stage lastMLIR = want == Stage::PTX ? Stage::GPU : std::min(want, Stage::LLVM);
   while (c.stage < lastMLIR)
     if (int code = c.advance())
       return code;
 
   const std::string &output = settings.output;
+  if (want == Stage::PTX)
+    return writePTX(c, settings);
   if (isMLIRStage(want))
     return writeFile(output,
                      [&](llvm::raw_ostream &os) { c.module->print(os); });

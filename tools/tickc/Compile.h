@@ -21,6 +21,11 @@ struct CompileSettings {
   std::string modelName;    ///< names the C header's guard
   int64_t batchSize = 64;
   int64_t parallelRows = 8;
+  bool cuda = false;              ///< --target=cuda: NVIDIA GPU kernels
+  std::string gpuArch = "sm_90";  ///< the GPU's architecture
+  /// Kernel binary format (GPUPipelineOptions::format) and the CUDA
+  /// toolkit whose ptxas makes the cubin (empty: PATH).
+  std::string gpuFormat = "fatbin", cudaToolkit;
   /// Non-empty: also build @train_step with this optimizer.
   std::string optimizer;
   double lr = -1, momentum = 0, weightDecay = -1;
@@ -28,6 +33,9 @@ struct CompileSettings {
 
 /// The nn-level pipeline options `settings` ask for.
 std::unique_ptr<NNToLinalgOptions> nnOptions(const CompileSettings &settings);
+
+/// The GPU pipeline options `settings` ask for.
+std::unique_ptr<GPUPipelineOptions> gpuOptions(const CompileSettings &settings);
 
 /// Lowers `module` from the stage it is at to `settings.emit` and writes
 /// the result. Returns an exit code (Driver.h).

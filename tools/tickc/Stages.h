@@ -10,7 +10,22 @@
 namespace tick {
 
 /// The stages of `tickc compile`, in order. Every MLIR stage is valid input.
-enum class Stage { NN, Linalg, Vector, Bufferized, LLVM, LLVMIR, Asm, Obj, Lib };
+/// The CPU target passes through vector and bufferized, the CUDA target
+/// through gpu (kernels launched from bufferized host functions); ptx is
+/// the CUDA target's kernels as PTX text.
+enum class Stage {
+  NN,
+  Linalg,
+  Vector,
+  Bufferized,
+  GPU,
+  LLVM,
+  LLVMIR,
+  Asm,
+  Obj,
+  Lib,
+  PTX
+};
 
 llvm::StringRef stageName(Stage stage);
 std::optional<Stage> parseStage(llvm::StringRef name);

@@ -12,11 +12,19 @@
 #include "Stages.h"
 #include "Train.h"
 
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
 
 #include <csignal>
+#include <cstdlib>
+
+extern "C" void LLVMInitializeNVPTXTargetInfo();
+extern "C" void LLVMInitializeNVPTXTargetMC();
 
 using namespace tick;
 namespace cl = llvm::cl;
@@ -43,10 +51,18 @@ cl::opt<int64_t> batchSize(
     cl::desc("Batch size compiled into the code (default 64)"), cl::init(64),
     cl::sub(compileCommand), cl::sub(trainCommand), cl::sub(evalCommand),
     cl::cat(tickCategory));
-cl::opt<std::string> target("target", cl::desc("Code generator: cpu (default)"),
-                            cl::init("cpu"), cl::sub(compileCommand),
-                            cl::sub(trainCommand), cl::sub(evalCommand),
-                            cl::cat(tickCategory));
+cl::opt<std::string> target(
+    "target",
+    cl::desc("Code generator: cpu (default; vectorized, OpenMP) or cuda "
+             "(NVIDIA GPU kernels; running them needs a GPU and its driver)"),
+    cl::init("cpu"), cl::sub(compileCommand), cl::sub(trainCommand),
+    cl::sub(evalCommand), cl::cat(tickCategory));
+cl::opt<std::string> gpuArch(
+    "gpu-arch",
+    cl::desc("--target=cuda: the GPU architecture the cubin is for (default "
+             "sm_90, the H100); the PTX beside it runs on newer GPUs too"),
+    cl::init("sm_90"), cl::sub(compileCommand), cl::sub(trainCommand),
+    cl::sub(evalCommand), cl::cat(tickCategory));
 cl::opt<std::string> cpuName("cpu",
                              cl::desc("Target CPU (default: this machine's)"),
                              cl::sub(compileCommand), cl::sub(trainCommand),
@@ -65,9 +81,10 @@ cl::opt<int64_t> parallelRows(
 // compile
 cl::opt<std::string> emit(
     "emit",
-    cl::desc("Stage to write: nn, linalg, vector, bufferized, llvm (LLVM "
-             "dialect), llvm-ir, asm, obj (default), lib (shared library "
-             "and C header)"),
+    cl::desc("Stage to write: nn, linalg, vector and bufferized (cpu), gpu "
+             "(cuda: host code launching kernels), llvm (LLVM dialect), "
+             "llvm-ir, asm, obj (default), lib (shared library and C header), "
+             "ptx (cuda: the kernels as PTX)"),
     cl::init("obj"), cl::sub(compileCommand), cl::cat(tickCategory));
 cl::opt<std::string> outputFile(
     "o",
@@ -167,7 +184,9 @@ const char *kOverview = R"(tickc: the Tick compiler
   tickc eval    MODEL.mlir --weights FILE [options]
 
 Stages of compile, in order: nn, linalg, vector, bufferized, llvm, llvm-ir,
-asm, obj, lib. The input may be a model or any MLIR stage tickc wrote.
+asm, obj, lib; with --target=cuda: nn, linalg, gpu, llvm, llvm-ir, asm, obj,
+lib, and ptx for the kernels alone. The input may be a model or any MLIR
+stage tickc wrote.
 
 Exit codes: 0 success; 1 an error in the model or input IR (reported as
 file:line:col: error: ...); 2 a bad command line; 3 a file that cannot be
@@ -184,19 +203,85 @@ std::string defaultOutput(Stage want) {
   return "-";
 }
 
+/// Whether LLVM's NVPTX back end can generate code for `arch`.
+bool isKnownGPUArch(llvm::StringRef arch) {
+  LLVMInitializeNVPTXTargetInfo();
+  LLVMInitializeNVPTXTargetMC();
+  llvm::Triple triple("nvptx64-nvidia-cuda");
+  std::string error;
+  const llvm::Target *nvptx = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!nvptx)
+    return false;
+  std::unique_ptr<llvm::MCSubtargetInfo> subtarget(
+      nvptx->createMCSubtargetInfo(triple, "", ""));
+  return arch.starts_with("sm_") && subtarget &&
+         subtarget->isCPUStringValid(arch);
+}
+
 /// Checks the options every command shares; returns an exit code.
 int checkCommon() {
   if (!optimizer.empty() && optimizer != "sgd" && optimizer != "adam" &&
       optimizer != "adamw" && optimizer != "none")
     return fail(kUsageError, "unknown --optimizer '" + optimizer +
                                  "' (sgd, adam, adamw, or none for compile)");
-  if (target != "cpu")
-    return fail(kUsageError, "unknown --target '" + target +
-                                 "' (this build of tickc generates code for: cpu)");
+  if (target != "cpu" && target != "cuda")
+    return fail(kUsageError,
+                "unknown --target '" + target + "' (cpu or cuda)");
+  if (!isKnownGPUArch(gpuArch))
+    return fail(kUsageError, "--gpu-arch '" + gpuArch +
+                                 "' is not an NVIDIA architecture LLVM knows "
+                                 "(sm_70, sm_80, sm_90, sm_100, ...)");
   if (batchSize <= 0)
     return fail(kUsageError, "--batch-size must be positive");
   if (parallelRows <= 0)
     return fail(kUsageError, "--parallel-rows must be positive");
+  return kSuccess;
+}
+
+/// The CUDA toolkit whose libdevice (the math functions kernels call) and
+/// ptxas the cuda target uses: $CUDA_HOME, $CUDA_PATH, the one ptxas on
+/// PATH belongs to, or /usr/local/cuda. Empty if none has libdevice.
+std::string findCUDAToolkit() {
+  llvm::SmallVector<std::string> candidates;
+  for (const char *variable : {"CUDA_HOME", "CUDA_PATH"})
+    if (const char *value = std::getenv(variable))
+      candidates.push_back(value);
+  if (llvm::ErrorOr<std::string> ptxas = llvm::sys::findProgramByName("ptxas"))
+    candidates.push_back(
+        llvm::sys::path::parent_path(llvm::sys::path::parent_path(*ptxas))
+            .str());
+  candidates.push_back("/usr/local/cuda");
+  for (const std::string &dir : candidates) {
+    llvm::SmallString<128> libdevice(dir);
+    llvm::sys::path::append(libdevice, "nvvm", "libdevice", "libdevice.10.bc");
+    if (llvm::sys::fs::exists(libdevice))
+      return dir;
+  }
+  return "";
+}
+
+/// --target=cuda: the architecture and the toolkit, and a cubin when the
+/// toolkit has ptxas to make one. Without ptxas the kernels go in as PTX
+/// alone, which the driver compiles when it loads them. Returns an exit code.
+int setGPUTarget(CompileSettings &settings) {
+  settings.cuda = target == "cuda";
+  settings.gpuArch = gpuArch;
+  if (!settings.cuda)
+    return kSuccess;
+  settings.cudaToolkit = findCUDAToolkit();
+  if (settings.cudaToolkit.empty())
+    return fail(kUsageError,
+                "--target=cuda needs the CUDA toolkit's libdevice "
+                "(nvvm/libdevice/libdevice.10.bc): none under $CUDA_HOME, "
+                "$CUDA_PATH, ptxas's toolkit or /usr/local/cuda");
+  llvm::SmallString<128> ptxas(settings.cudaToolkit);
+  llvm::sys::path::append(ptxas, "bin", "ptxas");
+  if (!llvm::sys::fs::can_execute(ptxas)) {
+    settings.gpuFormat = "isa";
+    llvm::errs() << "tickc: note: no ptxas in " << settings.cudaToolkit
+                 << "/bin: kernels are embedded as PTX only, compiled by the "
+                    "driver when loaded\n";
+  }
   return kSuccess;
 }
 
@@ -214,6 +299,8 @@ int compile(NativeTarget &native) {
   settings.modelName = llvm::sys::path::stem(inputFile).str();
   settings.batchSize = batchSize;
   settings.parallelRows = parallelRows;
+  if (int code = setGPUTarget(settings))
+    return code;
   settings.optimizer = optimizer;
   settings.lr = learningRate;
   settings.momentum = momentum;

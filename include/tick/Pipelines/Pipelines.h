@@ -64,6 +64,48 @@ void buildCPUToLLVMPipeline(mlir::OpPassManager &pm);
 void buildTickCPUPipeline(mlir::OpPassManager &pm,
                           const CPUPipelineOptions &options);
 
+/// Bufferization of whole functions, shared by both targets: tensors ->
+/// memrefs, results as caller-owned out-parameters, in-place updates of
+/// arguments dropped from the results.
+void buildBufferizeFunctionsPipeline(mlir::OpPassManager &pm);
+
+struct GPUPipelineOptions : mlir::PassPipelineOptions<GPUPipelineOptions> {
+  Option<std::string> chip{*this, "chip",
+                           llvm::cl::desc("GPU architecture (sm_XX)"),
+                           llvm::cl::init("sm_90")};
+  Option<std::string> features{
+      *this, "features",
+      llvm::cl::desc("PTX features, e.g. +ptx86 (empty: the oldest PTX "
+                     "version the chip allows)"),
+      llvm::cl::init("")};
+  Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("Kernel binary: fatbin (cubin for the chip plus PTX for "
+                     "newer GPUs; needs ptxas), bin (cubin), isa (PTX only)"),
+      llvm::cl::init("fatbin")};
+  Option<std::string> toolkit{
+      *this, "toolkit",
+      llvm::cl::desc("CUDA toolkit directory holding bin/ptxas (empty: "
+                     "search PATH)"),
+      llvm::cl::init("")};
+  Option<int64_t> blockSize{*this, "block-size",
+                            llvm::cl::desc("Threads per block of a "
+                                           "parallel loop's kernel"),
+                            llvm::cl::init(256)};
+};
+
+/// linalg on tensors -> host functions that allocate, copy and launch
+/// gpu.launch kernels, on memrefs (tickc's `gpu` stage).
+void buildGPUKernelsPipeline(mlir::OpPassManager &pm,
+                             const GPUPipelineOptions &options);
+/// gpu.launch kernels -> one gpu.module compiled to a binary, host code in
+/// the LLVM dialect calling the mgpu* runtime functions.
+void buildGPUToLLVMPipeline(mlir::OpPassManager &pm,
+                            const GPUPipelineOptions &options);
+/// Both: linalg on tensors to the LLVM dialect (`tick-gpu-pipeline`).
+void buildTickGPUPipeline(mlir::OpPassManager &pm,
+                          const GPUPipelineOptions &options);
+
 /// f32 lanes of the host's widest vector registers (16 with AVX-512).
 int64_t hostVectorWidth();
 

@@ -137,4 +137,51 @@ def TickPackEntryPoints : Pass<"tick-pack-entry-points", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::LLVM::LLVMDialect"];
 }
 
+def TickParallelDimsFirst
+    : Pass<"tick-parallel-dims-first", "mlir::func::FuncOp"> {
+  let summary = "Reorder linalg.generic loops so parallel loops come first";
+  let description = [{
+    Interchanges the iterators of every `linalg.generic` so that its
+    parallel loops are outermost and its reductions innermost, keeping the
+    relative order within each kind. Lowered to loops, a column sum (a
+    reduction over the batch, then a parallel loop over the columns) is
+    then one parallel loop over the columns with a serial reduction in
+    each iteration, which the GPU target maps to one thread per column.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
+def TickGPULaunchLoops : Pass<"tick-gpu-launch-loops", "mlir::func::FuncOp"> {
+  let summary = "Run a host function's loops and memory accesses as GPU kernels";
+  let description = [{
+    For a bufferized function whose ops were lowered to loops: every
+    top-level `scf.parallel` becomes a `gpu.launch` with one thread per
+    iteration (`block-size` threads per block, the iteration space
+    linearized, threads past the end doing nothing). Consecutive host ops
+    that touch memory (scalar loads and stores, serial loops) become one
+    single-thread launch, together with the effect-free ops that compute
+    from what they read. `memref.alloc`, `memref.dealloc` and `memref.copy`
+    become `gpu.alloc`, `gpu.dealloc` and `gpu.memcpy`. What stays on the
+    host then only computes sizes, addresses and launches: every buffer
+    the function sees may be device memory.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
+           "Threads per block of a parallel loop's launch">
+  ];
+  let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
+def TickGPUMergeKernelModules
+    : Pass<"tick-gpu-merge-kernel-modules", "mlir::ModuleOp"> {
+  let summary = "Put every outlined kernel into one gpu.module";
+  let description = [{
+    `gpu-kernel-outlining` gives each kernel a `gpu.module` of its own. This
+    pass moves all kernels into the first module, renamed `tick_kernels`,
+    and repoints every `gpu.launch_func`: a model then compiles to one
+    cubin (and one PTX listing), loaded once.
+  }];
+}
+
 #endif // TICK_TRANSFORMS_PASSES_TD

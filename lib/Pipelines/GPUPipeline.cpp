@@ -1,0 +1,89 @@
+//===- GPUPipeline.cpp - Tick's NVIDIA GPU code generation pipeline -------===//
+//
+// linalg on tensors -> bufferized functions whose loop nests run as kernels
+// (one thread per iteration of a nest's parallel loops) -> one gpu.module
+// lowered to NVVM and compiled by gpu-module-to-binary, and host code that
+// allocates, copies and launches on one stream through the mgpu* functions
+// of Tick's runtime.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tick/Pipelines/Pipelines.h"
+
+#include "tick/Transforms/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/LLVMIR/Transforms/OptimizeForNVVM.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+void tick::buildGPUKernelsPipeline(OpPassManager &pm,
+                                   const GPUPipelineOptions &options) {
+  pm.addPass(createTickFuseElementwise());
+  // Named ops become generics so that their loops can be reordered: a
+  // reduction over the batch must not be the outer, serial loop.
+  pm.addPass(createLinalgGeneralizeNamedOpsPass());
+  pm.addNestedPass<func::FuncOp>(createTickParallelDimsFirst());
+  buildBufferizeFunctionsPipeline(pm);
+  pm.addPass(createConvertLinalgToParallelLoopsPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createTickGPULaunchLoops({options.blockSize}));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void tick::buildGPUToLLVMPipeline(OpPassManager &pm,
+                                  const GPUPipelineOptions &options) {
+  // Constants (sizes, strides) go into the kernels rather than becoming
+  // parameters: a division by a constant is a multiply.
+  pm.addPass(createGpuLaunchSinkIndexComputationsPass());
+  pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(createTickGPUMergeKernelModules());
+  // Launches, copies and allocations in order on one stream, waited for
+  // once at the end of the call.
+  pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
+
+  GpuNVVMAttachTargetOptions target;
+  target.chip = options.chip;
+  target.features = options.features;
+  target.optLevel = 3;
+  pm.addPass(createGpuNVVMAttachTarget(target));
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+
+  pm.addNestedPass<gpu::GPUModuleOp>(createStripDebugInfoPass());
+  pm.addNestedPass<gpu::GPUModuleOp>(createConvertGpuOpsToNVVMOps());
+  pm.addNestedPass<gpu::GPUModuleOp>(LLVM::createNVVMOptimizeForTargetPass());
+  pm.addNestedPass<gpu::GPUModuleOp>(createCanonicalizerPass());
+  pm.addNestedPass<gpu::GPUModuleOp>(createCSEPass());
+  pm.addNestedPass<gpu::GPUModuleOp>(createReconcileUnrealizedCastsPass());
+
+  pm.addPass(createGpuToLLVMConversionPass());
+  GpuModuleToBinaryPassOptions binary;
+  binary.compilationTarget = options.format;
+  binary.toolkitPath = options.toolkit;
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createTickPackEntryPoints());
+}
+
+void tick::buildTickGPUPipeline(OpPassManager &pm,
+                                const GPUPipelineOptions &options) {
+  buildGPUKernelsPipeline(pm, options);
+  buildGPUToLLVMPipeline(pm, options);
+}
