@@ -44,3 +44,19 @@ cuda_home = os.environ.get("CUDA_HOME", "/usr/local/cuda")
 if os.path.exists(os.path.join(cuda_home, "nvvm", "libdevice", "libdevice.10.bc")):
     config.available_features.add("cuda-toolkit")
     config.environment["CUDA_HOME"] = cuda_home
+    sanitizer = os.path.join(cuda_home, "bin", "compute-sanitizer")
+    if os.access(sanitizer, os.X_OK):
+        config.available_features.add("compute-sanitizer")
+        config.substitutions.append(("%compute-sanitizer", sanitizer))
+
+# A CUDA driver (libcuda.so.1) and, with it, a GPU that initializes.
+import ctypes
+try:
+    libcuda = ctypes.CDLL("libcuda.so.1")
+    config.available_features.add("cuda-driver")
+    count = ctypes.c_int(0)
+    if libcuda.cuInit(0) == 0 and libcuda.cuDeviceGetCount(ctypes.byref(count)) == 0 \
+            and count.value > 0:
+        config.available_features.add("cuda")
+except OSError:
+    pass

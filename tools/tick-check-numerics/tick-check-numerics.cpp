@@ -16,6 +16,7 @@
 #include "tick/Dialect/NN/IR/NNOps.h"
 #include "tick/Dialect/NN/Transforms/Passes.h"
 #include "tick/Pipelines/Pipelines.h"
+#include "tick/Runtime/Cuda.h"
 #include "tick/Runtime/Runtime.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -56,6 +57,10 @@ cl::opt<double> rtol("rtol", cl::desc("Relative tolerance"), cl::Required,
                      cl::cat(category));
 cl::opt<uint64_t> seed("seed", cl::desc("Random seed"), cl::init(1),
                        cl::cat(category));
+cl::opt<bool> onGPU("cuda",
+                    cl::desc("The library was compiled with --target=cuda: "
+                             "run it on the GPU, tensors in device memory"),
+                    cl::cat(category));
 cl::list<int> threadCounts("omp-threads", cl::desc("OpenMP thread counts to run"),
                            cl::CommaSeparated, cl::cat(category));
 cl::opt<std::string> optimizer(
@@ -256,10 +261,33 @@ struct Buffer {
     }
     return values;
   }
+  /// The descriptor compiled code takes; with --cuda over a device copy
+  /// of the bytes (freed by fetch). Null (after printing why) on failure.
   void *describe() {
-    tickrt_memref_dense(bytes.data(), shape.size(), shape.data(), &memref);
+    void *data = bytes.data();
+    if (onGPU && (tickrt_cuda_alloc(bytes.size(), &device) ||
+                  tickrt_cuda_to_device(device, bytes.data(), bytes.size()))) {
+      llvm::errs() << "tick-check-numerics: " << tickrt_last_error() << "\n";
+      return nullptr;
+    }
+    tickrt_memref_dense(onGPU ? device : data, shape.size(), shape.data(),
+                        &memref);
     return &memref;
   }
+  /// With --cuda, copies the device copy back and frees it.
+  bool fetch() {
+    if (!onGPU)
+      return true;
+    bool ok = tickrt_cuda_to_host(bytes.data(), device, bytes.size()) == 0;
+    if (!ok)
+      llvm::errs() << "tick-check-numerics: " << tickrt_last_error() << "\n";
+    tickrt_cuda_free(device);
+    device = nullptr;
+    return ok;
+  }
+
+private:
+  void *device = nullptr;
 };
 
 int run() {
@@ -369,7 +397,8 @@ int run() {
 
   tickrt_model *model;
   tickrt_entry entry;
-  if (tickrt_model_open(libFile.c_str(), &model) != TICKRT_OK ||
+  if ((onGPU && tickrt_cuda_open() != TICKRT_OK) ||
+      tickrt_model_open(libFile.c_str(), &model) != TICKRT_OK ||
       tickrt_model_entry(model, functionName.c_str(), &entry) != TICKRT_OK) {
     llvm::errs() << "tick-check-numerics: " << tickrt_last_error() << "\n";
     return 2;
@@ -397,7 +426,19 @@ int run() {
       pointers.push_back(b.describe());
     for (Buffer &b : outputs)
       pointers.push_back(b.describe());
+    if (llvm::is_contained(pointers, nullptr))
+      return 2;
     entry(pointers.data());
+    if (onGPU && tickrt_cuda_status() != TICKRT_OK) {
+      llvm::errs() << "tick-check-numerics: " << tickrt_last_error() << "\n";
+      return 2;
+    }
+    for (Buffer &b : inputs)
+      if (!b.fetch())
+        return 2;
+    for (Buffer &b : outputs)
+      if (!b.fetch())
+        return 2;
     runs.emplace_back();
     for (Buffer &b : outputs)
       runs.back().push_back(b.load());

@@ -83,7 +83,7 @@ struct Compilation {
       next = Stage::Linalg;
       break;
     case Stage::Linalg:
-      if (settings.cuda) {
+      if (settings.gpu.cuda) {
         buildGPUKernelsPipeline(pm, *gpuOptions(settings));
         next = Stage::GPU;
       } else {
@@ -136,15 +136,15 @@ tick::nnOptions(const CompileSettings &settings) {
 std::unique_ptr<GPUPipelineOptions>
 tick::gpuOptions(const CompileSettings &settings) {
   auto options = std::make_unique<GPUPipelineOptions>();
-  options->chip = settings.gpuArch;
-  options->format = settings.gpuFormat;
-  options->toolkit = settings.cudaToolkit;
+  options->chip = settings.gpu.arch;
+  options->format = settings.gpu.format;
+  options->toolkit = settings.gpu.toolkit;
   return options;
 }
 
 /// Whether `stage` exists on the target `settings` name.
 static bool onTarget(Stage stage, const CompileSettings &settings) {
-  if (settings.cuda)
+  if (settings.gpu.cuda)
     return stage != Stage::Vector && stage != Stage::Bufferized;
   return stage != Stage::GPU && stage != Stage::PTX;
 }
@@ -152,7 +152,7 @@ static bool onTarget(Stage stage, const CompileSettings &settings) {
 /// The kernels of a module at the gpu stage, as PTX text.
 static int writePTX(Compilation &c, const CompileSettings &settings) {
   CompileSettings ptx = settings;
-  ptx.gpuFormat = "isa";
+  ptx.gpu.format = "isa";
   c.markEntryPoints();
   PassManager pm(c.context());
   buildGPUToLLVMPipeline(pm, *gpuOptions(ptx));
@@ -173,7 +173,7 @@ int tick::compileModule(OwningOpRef<ModuleOp> module,
     return fail(kUsageError, "the input is already at stage '" +
                                  stageName(at) + "', past --emit=" +
                                  stageName(want));
-  const char *targetName = settings.cuda ? "cuda" : "cpu";
+  const char *targetName = settings.gpu.cuda ? "cuda" : "cpu";
   if (!onTarget(want, settings))
     return fail(kUsageError, "--target=" + Twine(targetName) +
                                  " has no stage '" + stageName(want) + "'");
@@ -183,7 +183,7 @@ int tick::compileModule(OwningOpRef<ModuleOp> module,
                                  " does not pass through");
   if (want == Stage::Lib && at > Stage::GPU)
     return fail(kUsageError, "--emit=lib needs an input at the " +
-                                 Twine(settings.cuda ? "gpu" : "bufferized") +
+                                 Twine(settings.gpu.cuda ? "gpu" : "bufferized") +
                                  " stage or earlier, to write the C header");
   if (want == Stage::PTX && at > Stage::GPU)
     return fail(kUsageError, "--emit=ptx needs an input at the gpu stage or "

@@ -13,6 +13,15 @@
 
 namespace tick {
 
+/// --target=cuda and how its kernels are built.
+struct GPUTarget {
+  bool cuda = false;         ///< NVIDIA GPU kernels instead of CPU code
+  std::string arch = "sm_90"; ///< the GPU's architecture
+  /// Kernel binary format (GPUPipelineOptions::format) and the CUDA
+  /// toolkit whose libdevice and ptxas build it.
+  std::string format = "fatbin", toolkit;
+};
+
 /// What to compile to, and how.
 struct CompileSettings {
   Stage emit = Stage::Obj;
@@ -21,11 +30,7 @@ struct CompileSettings {
   std::string modelName;    ///< names the C header's guard
   int64_t batchSize = 64;
   int64_t parallelRows = 8;
-  bool cuda = false;              ///< --target=cuda: NVIDIA GPU kernels
-  std::string gpuArch = "sm_90";  ///< the GPU's architecture
-  /// Kernel binary format (GPUPipelineOptions::format) and the CUDA
-  /// toolkit whose ptxas makes the cubin (empty: PATH).
-  std::string gpuFormat = "fatbin", cudaToolkit;
+  GPUTarget gpu;
   /// Non-empty: also build @train_step with this optimizer.
   std::string optimizer;
   double lr = -1, momentum = 0, weightDecay = -1;

@@ -20,6 +20,7 @@ enum ExitCode : int {
   kUsageError = 2, ///< bad command line
   kIOError = 3,    ///< a file could not be read or written, or is malformed
   kToolError = 4,  ///< code generation or linking failed
+  kDeviceError = 5, ///< no GPU or driver for --target=cuda, or the GPU failed
 };
 
 /// Prints "tickc: error: MESSAGE" and returns `code`.

@@ -5,6 +5,7 @@
 #include "Driver.h"
 #include "tick/Dialect/NN/IR/NNOps.h"
 #include "tick/Dialect/NN/Transforms/Passes.h"
+#include "tick/Runtime/Cuda.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/PassManager.h"
@@ -34,6 +35,13 @@ int Session::open(const std::string &modelPath, CompileSettings compile,
   LoadedModel loaded;
   if (int code = loaded.load(modelPath))
     return code;
+  // Without a GPU there is no point compiling for one: say so first.
+  memory.useDevice(compile.gpu.cuda);
+  if (compile.gpu.cuda) {
+    if (tickrt_cuda_open())
+      return fail(kDeviceError, tickrt_last_error());
+    llvm::errs() << "tickc: running on " << tickrt_cuda_device_name() << "\n";
+  }
 
   // The shapes and parameters the compiled code will have, read off a copy
   // taken through the same first steps as the compiler.
@@ -94,8 +102,13 @@ int Session::open(const std::string &modelPath, CompileSettings compile,
     param.data.assign(count, 0.0f);
     parameters.push_back(std::move(param));
   }
-  for (Parameter &p : parameters)
-    tickrt_memref_dense(p.data.data(), p.shape.size(), p.shape.data(), &p.memref);
+  for (Parameter &p : parameters) {
+    void *address;
+    if (int code = memory.place(p.data.data(), p.data.size() * sizeof(float),
+                                address))
+      return code;
+    tickrt_memref_dense(address, p.shape.size(), p.shape.data(), &p.memref);
+  }
 
   // Compile once, to a library in a directory of our own.
   llvm::SmallString<128> dir;
@@ -113,7 +126,8 @@ int Session::open(const std::string &modelPath, CompileSettings compile,
        tickrt_model_entry(model, "train_step", &trainStep)) ||
       tickrt_model_set_num_threads(model, threads))
     return fail(kToolError, tickrt_last_error());
-  return kSuccess;
+  // Loading the library loaded its kernels onto the GPU.
+  return checkDevice();
 }
 
 void Session::initialize(tickrt_rng &rng) {
@@ -131,6 +145,26 @@ int Session::load(tickrt_checkpoint *checkpoint, bool withState) {
     if (tickrt_checkpoint_read(checkpoint, &t))
       return fail(kIOError, tickrt_last_error());
   }
+  return kSuccess;
+}
+
+int Session::upload() {
+  for (Parameter &p : parameters)
+    if (int code = memory.toDevice(p.data.data()))
+      return code;
+  return kSuccess;
+}
+
+int Session::download() {
+  for (Parameter &p : parameters)
+    if (int code = memory.toHost(p.data.data()))
+      return code;
+  return kSuccess;
+}
+
+int Session::checkDevice() {
+  if (memory.usesDevice() && tickrt_cuda_status())
+    return fail(kDeviceError, tickrt_last_error());
   return kSuccess;
 }
 

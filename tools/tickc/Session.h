@@ -4,6 +4,7 @@
 #define TICK_TOOLS_TICKC_SESSION_H
 
 #include "Compile.h"
+#include "DeviceMemory.h"
 #include "Native.h"
 
 #include "tick/Runtime/Checkpoint.h"
@@ -30,7 +31,8 @@ struct Parameter {
 
 /// A model compiled for one batch size into a temporary library, loaded,
 /// with a buffer per parameter in declaration order: the order of the
-/// leading arguments of every entry point.
+/// leading arguments of every entry point. For --target=cuda the buffers
+/// the compiled code sees are device copies (`memory`).
 class Session {
 public:
   ~Session();
@@ -47,6 +49,7 @@ public:
   int64_t classes = 0;
   bool labels32 = false; ///< i32 labels instead of i64
   tickrt_entry forward = nullptr, trainStep = nullptr;
+  DeviceMemory memory;
 
   /// Initializes the model's parameters from `rng` (PyTorch's schemes, in
   /// declaration order) and zeroes the optimizer state.
@@ -54,6 +57,13 @@ public:
   /// Reads every parameter (and, with `withState`, the optimizer state)
   /// from an open checkpoint. Returns an exit code; prints the error.
   int load(tickrt_checkpoint *checkpoint, bool withState);
+  /// Copies every parameter to the device copy the compiled code uses, or
+  /// back (nothing to do on the CPU). Return exit codes.
+  int upload();
+  int download();
+  /// kSuccess, or kDeviceError after printing the first failure of the GPU
+  /// while running compiled code.
+  int checkDevice();
   /// The argument array: parameters, then `extra` descriptors.
   std::vector<void *> arguments(std::initializer_list<tickrt_memref *> extra);
 

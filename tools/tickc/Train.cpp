@@ -34,30 +34,53 @@ double secondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-/// One batch worth of host buffers in the compiled code's layout.
+/// One batch worth of host buffers in the compiled code's layout, and
+/// their device copies on the cuda target.
 struct Batch {
+  Session &s;
   std::vector<float> pixels;
   std::vector<int64_t> labels;
   std::vector<int32_t> labels32;
   tickrt_memref x, y;
 
-  explicit Batch(const Session &s) {
+  explicit Batch(Session &s) : s(s) {
     pixels.assign(s.batchSize * s.inputFeatures, 0.0f);
     labels.assign(s.batchSize, 0);
     labels32.assign(s.batchSize, 0);
+  }
+  /// Describes the buffers (placing their device copies). An exit code.
+  int place() {
     std::vector<int64_t> shape = {s.batchSize};
     shape.insert(shape.end(), s.inputShape.begin(), s.inputShape.end());
-    tickrt_memref_dense(pixels.data(), shape.size(), shape.data(), &x);
-    tickrt_memref_dense(s.labels32 ? static_cast<void *>(labels32.data())
-                                   : static_cast<void *>(labels.data()),
-                        1, &s.batchSize, &y);
+    void *pixelsAt, *labelsAt;
+    if (int code = s.memory.place(pixels.data(), pixels.size() * sizeof(float),
+                                  pixelsAt))
+      return code;
+    if (int code = s.memory.place(labelsData(), labelBytes(), labelsAt))
+      return code;
+    tickrt_memref_dense(pixelsAt, shape.size(), shape.data(), &x);
+    tickrt_memref_dense(labelsAt, 1, &s.batchSize, &y);
+    return kSuccess;
   }
-  void fill(const tickrt_idx &images, const tickrt_idx &labelFile,
-            const int64_t *indices, int64_t count) {
+  /// Gathers samples `indices` into the batch. An exit code.
+  int fill(const tickrt_idx &images, const tickrt_idx &labelFile,
+           const int64_t *indices, int64_t count) {
     tickrt_dataset_gather(&images, &labelFile, indices, count, pixels.data(),
                           labels.data());
     for (int64_t i = 0; i < count; ++i)
       labels32[i] = static_cast<int32_t>(labels[i]);
+    if (int code = s.memory.toDevice(pixels.data()))
+      return code;
+    return s.memory.toDevice(labelsData());
+  }
+
+private:
+  void *labelsData() {
+    return s.labels32 ? static_cast<void *>(labels32.data())
+                      : static_cast<void *>(labels.data());
+  }
+  size_t labelBytes() const {
+    return s.batchSize * (s.labels32 ? sizeof(int32_t) : sizeof(int64_t));
   }
 };
 
@@ -66,13 +89,19 @@ struct Evaluation {
 };
 
 /// Test loss and accuracy over every test sample: the last partial batch is
-/// padded and only its real rows count.
-Evaluation evaluate(Session &s, const tickrt_dataset &data) {
+/// padded and only its real rows count. Returns an exit code.
+int evaluate(Session &s, const tickrt_dataset &data, Evaluation &result) {
   Batch batch(s);
+  if (int code = batch.place())
+    return code;
   std::vector<float> logits(s.batchSize * s.classes);
   tickrt_memref out;
   std::vector<int64_t> outShape = {s.batchSize, s.classes};
-  tickrt_memref_dense(logits.data(), 2, outShape.data(), &out);
+  void *logitsAt;
+  if (int code = s.memory.place(logits.data(), logits.size() * sizeof(float),
+                                logitsAt))
+    return code;
+  tickrt_memref_dense(logitsAt, 2, outShape.data(), &out);
   int64_t total = data.test_labels.count;
   std::vector<int64_t> indices(s.batchSize);
   double lossSum = 0;
@@ -81,9 +110,15 @@ Evaluation evaluate(Session &s, const tickrt_dataset &data) {
     int64_t count = std::min(s.batchSize, total - start);
     std::iota(indices.begin(), indices.begin() + count, start);
     std::fill(batch.pixels.begin(), batch.pixels.end(), 0.0f);
-    batch.fill(data.test_images, data.test_labels, indices.data(), count);
+    if (int code = batch.fill(data.test_images, data.test_labels,
+                              indices.data(), count))
+      return code;
     std::vector<void *> args = s.arguments({&batch.x, &out});
     s.forward(args.data());
+    if (int code = s.checkDevice())
+      return code;
+    if (int code = s.memory.toHost(logits.data()))
+      return code;
     for (int64_t i = 0; i < count; ++i) {
       const float *row = &logits[i * s.classes];
       int64_t best = 0;
@@ -100,7 +135,8 @@ Evaluation evaluate(Session &s, const tickrt_dataset &data) {
       correct += best == batch.labels[i];
     }
   }
-  return {lossSum / total, 100.0 * correct / total};
+  result = {lossSum / total, 100.0 * correct / total};
+  return kSuccess;
 }
 
 int openData(const std::string &dir, const Session &s, tickrt_dataset &data) {
@@ -195,6 +231,7 @@ int tick::runTrain(const TrainSettings &settings, NativeTarget &native) {
   CompileSettings compile;
   compile.batchSize = settings.batchSize;
   compile.parallelRows = settings.parallelRows;
+  compile.gpu = settings.gpu;
   compile.optimizer = settings.optimizer;
   compile.lr = settings.lr;
   compile.momentum = settings.momentum;
@@ -267,6 +304,9 @@ int tick::runTrain(const TrainSettings &settings, NativeTarget &native) {
         return code;
   }
 
+  if (int code = s.upload())
+    return code;
+
   int64_t epochsToRun = settings.epochs ? settings.epochs
                         : settings.ticks ? 0
                                          : 10;
@@ -299,6 +339,8 @@ int tick::runTrain(const TrainSettings &settings, NativeTarget &native) {
   // Saves weights, optimizer state and the position (epoch, tick in it, and
   // the generator as the epoch's shuffle will need it).
   auto save = [&](int64_t epochAt, int64_t tickAt, const tickrt_rng &rngAt) {
+    if (int code = s.download())
+      return code;
     std::vector<tickrt_named_tensor> tensors;
     for (Parameter &p : s.parameters)
       tensors.push_back(p.named());
@@ -323,11 +365,18 @@ int tick::runTrain(const TrainSettings &settings, NativeTarget &native) {
   };
 
   Batch batch(s);
+  if (int code = batch.place())
+    return code;
   float loss = 0;
   int64_t correct = 0;
   tickrt_memref lossOut, correctOut;
-  tickrt_memref_dense(&loss, 0, nullptr, &lossOut);
-  tickrt_memref_dense(&correct, 0, nullptr, &correctOut);
+  void *lossAt, *correctAt;
+  if (int code = s.memory.place(&loss, sizeof(loss), lossAt))
+    return code;
+  if (int code = s.memory.place(&correct, sizeof(correct), correctAt))
+    return code;
+  tickrt_memref_dense(lossAt, 0, nullptr, &lossOut);
+  tickrt_memref_dense(correctAt, 0, nullptr, &correctOut);
   std::vector<int64_t> order(trainCount);
   tickrt_rng epochStart = rng;
   Progress progress(ticksPerEpoch, lastEpoch);
@@ -351,12 +400,19 @@ int tick::runTrain(const TrainSettings &settings, NativeTarget &native) {
     int64_t correctSum = 0, ticksThisEpoch = 0;
     auto epochTime = Clock::now();
     for (; tickInEpoch < ticksPerEpoch && ran < ticksToRun; ++tickInEpoch, ++ran) {
-      batch.fill(data.train_images, data.train_labels,
-                 &order[tickInEpoch * s.batchSize], s.batchSize);
+      if (int code = batch.fill(data.train_images, data.train_labels,
+                                &order[tickInEpoch * s.batchSize], s.batchSize))
+        return code;
       std::vector<void *> args = s.arguments({&batch.x, &batch.y, &lossOut, &correctOut});
       auto stepStart = Clock::now();
       s.trainStep(args.data());
       stepMicros.push_back(1e6 * secondsSince(stepStart));
+      if (int code = s.checkDevice())
+        return code;
+      if (int code = s.memory.toHost(&loss))
+        return code;
+      if (int code = s.memory.toHost(&correct))
+        return code;
       ++ticksDone;
       ++ticksThisEpoch;
       lossSum += loss;
@@ -384,7 +440,8 @@ int tick::runTrain(const TrainSettings &settings, NativeTarget &native) {
     double seconds = secondsSince(epochTime);
     double samplesPerS = ticksThisEpoch * s.batchSize / std::max(seconds, 1e-9);
     bool epochDone = tickInEpoch == ticksPerEpoch;
-    last = evaluate(s, data);
+    if (int code = evaluate(s, data, last))
+      return code;
     if (epochDone) {
       ++epoch;
       tickInEpoch = 0;
@@ -447,15 +504,23 @@ int tick::runEval(const EvalSettings &settings, NativeTarget &native) {
   CompileSettings compile;
   compile.batchSize = settings.batchSize;
   compile.parallelRows = settings.parallelRows;
+  compile.gpu = settings.gpu;
   Session s;
   if (int code = s.open(settings.model, compile, native, settings.threads))
     return code;
   if (int code = loadWeights(s, settings.weights, /*withState=*/false))
     return code;
+  if (int code = s.upload())
+    return code;
   tickrt_dataset data;
   if (int code = openData(settings.data, s, data))
     return code;
-  Evaluation result = evaluate(s, data);
+  Evaluation result;
+  int code = evaluate(s, data, result);
+  if (code) {
+    tickrt_dataset_close(&data);
+    return code;
+  }
   llvm::outs() << llvm::formatv("test loss {0:f4}, test accuracy {1:f2}% ({2} "
                                 "samples)\n",
                                 result.loss, result.accuracy,

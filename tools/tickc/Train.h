@@ -3,6 +3,7 @@
 #ifndef TICK_TOOLS_TICKC_TRAIN_H
 #define TICK_TOOLS_TICKC_TRAIN_H
 
+#include "Compile.h"
 #include "Native.h"
 
 #include <string>
@@ -21,6 +22,7 @@ struct TrainSettings {
   std::string optimizer = "adam";
   double lr = -1, momentum = 0, weightDecay = -1;
   int64_t parallelRows = 8;
+  GPUTarget gpu;
 };
 
 struct EvalSettings {
@@ -28,6 +30,7 @@ struct EvalSettings {
   int64_t batchSize = 64;
   int threads = 0;
   int64_t parallelRows = 8;
+  GPUTarget gpu;
 };
 
 /// Exit codes as Driver.h.

@@ -191,7 +191,8 @@ stage tickc wrote.
 Exit codes: 0 success; 1 an error in the model or input IR (reported as
 file:line:col: error: ...); 2 a bad command line; 3 a file that cannot be
 read or written, or whose contents are malformed (data, checkpoints);
-4 code generation or linking failed.
+4 code generation or linking failed; 5 --target=cuda found no GPU or driver,
+or the GPU reported an error.
 )";
 
 std::string defaultOutput(Stage want) {
@@ -263,22 +264,22 @@ std::string findCUDAToolkit() {
 /// --target=cuda: the architecture and the toolkit, and a cubin when the
 /// toolkit has ptxas to make one. Without ptxas the kernels go in as PTX
 /// alone, which the driver compiles when it loads them. Returns an exit code.
-int setGPUTarget(CompileSettings &settings) {
-  settings.cuda = target == "cuda";
-  settings.gpuArch = gpuArch;
-  if (!settings.cuda)
+int setGPUTarget(GPUTarget &gpu) {
+  gpu.cuda = target == "cuda";
+  gpu.arch = gpuArch;
+  if (!gpu.cuda)
     return kSuccess;
-  settings.cudaToolkit = findCUDAToolkit();
-  if (settings.cudaToolkit.empty())
+  gpu.toolkit = findCUDAToolkit();
+  if (gpu.toolkit.empty())
     return fail(kUsageError,
                 "--target=cuda needs the CUDA toolkit's libdevice "
                 "(nvvm/libdevice/libdevice.10.bc): none under $CUDA_HOME, "
                 "$CUDA_PATH, ptxas's toolkit or /usr/local/cuda");
-  llvm::SmallString<128> ptxas(settings.cudaToolkit);
+  llvm::SmallString<128> ptxas(gpu.toolkit);
   llvm::sys::path::append(ptxas, "bin", "ptxas");
   if (!llvm::sys::fs::can_execute(ptxas)) {
-    settings.gpuFormat = "isa";
-    llvm::errs() << "tickc: note: no ptxas in " << settings.cudaToolkit
+    gpu.format = "isa";
+    llvm::errs() << "tickc: note: no ptxas in " << gpu.toolkit
                  << "/bin: kernels are embedded as PTX only, compiled by the "
                     "driver when loaded\n";
   }
@@ -299,7 +300,7 @@ int compile(NativeTarget &native) {
   settings.modelName = llvm::sys::path::stem(inputFile).str();
   settings.batchSize = batchSize;
   settings.parallelRows = parallelRows;
-  if (int code = setGPUTarget(settings))
+  if (int code = setGPUTarget(settings.gpu))
     return code;
   settings.optimizer = optimizer;
   settings.lr = learningRate;
@@ -341,6 +342,8 @@ int train(NativeTarget &native) {
   settings.momentum = momentum;
   settings.weightDecay = weightDecay;
   settings.parallelRows = parallelRows;
+  if (int code = setGPUTarget(settings.gpu))
+    return code;
   return runTrain(settings, native);
 }
 
@@ -356,6 +359,8 @@ int eval(NativeTarget &native) {
   settings.batchSize = batchSize;
   settings.threads = threads;
   settings.parallelRows = parallelRows;
+  if (int code = setGPUTarget(settings.gpu))
+    return code;
   return runEval(settings, native);
 }
 

@@ -184,4 +184,20 @@ def TickGPUMergeKernelModules
   }];
 }
 
+def TickGPULaunchToLoops
+    : Pass<"tick-gpu-launch-to-loops", "mlir::func::FuncOp"> {
+  let summary = "Run gpu.launch kernels as loops on the CPU (for testing)";
+  let description = [{
+    Replaces each `gpu.launch` by loops over its blocks and threads, one
+    thread after another, and `gpu.alloc`, `gpu.dealloc`, `gpu.memcpy` by
+    their memref forms. For kernels whose threads do not communicate (no
+    barriers, shuffles or workgroup memory) this computes what the GPU
+    would, so the GPU target's kernels, index arithmetic and serial code
+    can be checked against the fp64 reference on a machine without a GPU.
+    Kernels that synchronize their threads are refused.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect",
+                           "mlir::scf::SCFDialect"];
+}
+
 #endif // TICK_TRANSFORMS_PASSES_TD

@@ -28,6 +28,7 @@ typedef enum tickrt_status {
   TICKRT_ERROR_FORMAT = 3,   /* a file's contents are not what they claim */
   TICKRT_ERROR_SYMBOL = 4,   /* a compiled model lacks an entry point */
   TICKRT_ERROR_MEMORY = 5,   /* an allocation failed */
+  TICKRT_ERROR_DEVICE = 6,   /* no GPU or driver, or the GPU reported an error */
 } tickrt_status;
 
 /* The message of the last failure on this thread ("" if none). */
