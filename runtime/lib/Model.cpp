@@ -64,6 +64,13 @@ extern "C" void tickrt_model_close(tickrt_model *model) {
   delete model;
 }
 
+extern "C" void (*tickrt_model_threads_setter(tickrt_model *model))(int) {
+  // The compiled code runs on the libomp the model library links.
+  return model ? reinterpret_cast<void (*)(int)>(
+                     dlsym(model->handle, "omp_set_num_threads"))
+               : nullptr;
+}
+
 extern "C" tickrt_status tickrt_model_set_num_threads(tickrt_model *model,
                                                       int threads) {
   if (!model)
@@ -73,10 +80,7 @@ extern "C" tickrt_status tickrt_model_set_num_threads(tickrt_model *model,
                         threads);
   if (threads == 0)
     return TICKRT_OK;
-  // The compiled code runs on the libomp the model library links.
-  using SetThreads = void (*)(int);
-  auto set = reinterpret_cast<SetThreads>(
-      dlsym(model->handle, "omp_set_num_threads"));
+  void (*set)(int) = tickrt_model_threads_setter(model);
   if (!set)
     return tickrt::fail(TICKRT_ERROR_SYMBOL,
                         "the model does not link the OpenMP runtime");

@@ -66,6 +66,10 @@ TICKRT_API tickrt_status tickrt_model_entry(tickrt_model *model,
                                             tickrt_entry *entry);
 TICKRT_API void tickrt_model_close(tickrt_model *model);
 
+/* The model's omp_set_num_threads, or NULL when its code has no OpenMP
+ * (--target=cuda). */
+TICKRT_API void (*tickrt_model_threads_setter(tickrt_model *model))(int);
+
 /* Sets the OpenMP thread count the model's code runs with (0: leave it). */
 TICKRT_API tickrt_status tickrt_model_set_num_threads(tickrt_model *model,
                                                       int threads);
