@@ -12,6 +12,8 @@
 
 #include "CHeader.h"
 #include "Driver.h"
+#include "EmbedTrainer.h"
+#include "ModelInfo.h"
 
 #include "tick/Dialect/NN/Transforms/Passes.h"
 #include "tick/Pipelines/Pipelines.h"
@@ -185,6 +187,13 @@ int tick::compileModule(OwningOpRef<ModuleOp> module,
     return fail(kUsageError, "--emit=lib needs an input at the " +
                                  Twine(settings.gpu.cuda ? "gpu" : "bufferized") +
                                  " stage or earlier, to write the C header");
+  if (want == Stage::Exe && at != Stage::NN)
+    return fail(kUsageError, "--emit=exe needs the model itself (the nn "
+                             "stage): its parameters become the trainer's");
+  ModelInfo info;
+  if (want == Stage::Exe)
+    if (int code = readModelInfo(*module, settings.modelPath, settings, info))
+      return code;
   if (want == Stage::PTX && at > Stage::GPU)
     return fail(kUsageError, "--emit=ptx needs an input at the gpu stage or "
                              "earlier");
@@ -235,8 +244,10 @@ int tick::compileModule(OwningOpRef<ModuleOp> module,
       return writeFile(output, [&](llvm::raw_ostream &o) { o << assembly; });
   }
 
+  if (want == Stage::Exe && !embedTrainer(*llvmModule, info, error))
+    return fail(kToolError, error);
   llvm::SmallString<128> objectPath(output);
-  if (want == Stage::Lib) {
+  if (want == Stage::Lib || want == Stage::Exe) {
     int fd;
     if (std::error_code ec =
             llvm::sys::fs::createTemporaryFile("tick", "o", fd, objectPath))
@@ -261,6 +272,12 @@ int tick::compileModule(OwningOpRef<ModuleOp> module,
   }
   if (want == Stage::Obj)
     return kSuccess;
+  if (want == Stage::Exe) {
+    bool linked =
+        linkExecutable(objectPath, output, !settings.gpu.cuda, error);
+    llvm::sys::fs::remove(objectPath);
+    return linked ? kSuccess : fail(kToolError, error);
+  }
 
   std::string headerText;
   llvm::raw_string_ostream headerStream(headerText);
@@ -269,7 +286,8 @@ int tick::compileModule(OwningOpRef<ModuleOp> module,
     llvm::sys::fs::remove(objectPath);
     return kModelError;
   }
-  bool linked = linkSharedLibrary(objectPath, output, error);
+  bool linked =
+      linkSharedLibrary(objectPath, output, !settings.gpu.cuda, error);
   llvm::sys::fs::remove(objectPath);
   if (!linked)
     return fail(kToolError, error);

@@ -28,6 +28,7 @@ struct CompileSettings {
   std::string output;       ///< file to write ("-": stdout)
   std::string dumpStagesTo; ///< directory for every stage, or empty
   std::string modelName;    ///< names the C header's guard
+  std::string modelPath;    ///< the model file, as a trainer shows it
   int64_t batchSize = 64;
   int64_t parallelRows = 8;
   GPUTarget gpu;

@@ -7,6 +7,8 @@
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/TargetParser/Host.h"
@@ -98,9 +100,10 @@ bool tick::emitMachineCode(llvm::Module &module, NativeTarget &target,
   return true;
 }
 
-bool tick::linkSharedLibrary(llvm::StringRef object, llvm::StringRef output,
-                             std::string &error) {
-  // clang drives the system linker and knows where libomp lives.
+/// Runs clang, which drives the system linker and knows where libomp
+/// lives, with `args` after the program name.
+static bool runClang(llvm::ArrayRef<llvm::StringRef> args,
+                     llvm::StringRef output, std::string &error) {
   llvm::ErrorOr<std::string> clang = llvm::sys::findProgramByName("clang-22");
   if (!clang)
     clang = llvm::sys::findProgramByName("clang");
@@ -108,10 +111,10 @@ bool tick::linkSharedLibrary(llvm::StringRef object, llvm::StringRef output,
     error = "clang-22 not found in PATH (scripts/setup installs it)";
     return false;
   }
-  llvm::SmallVector<llvm::StringRef> args = {
-      *clang, "-shared", "-fopenmp=libomp", object, "-o", output};
+  llvm::SmallVector<llvm::StringRef> command = {*clang};
+  command.append(args.begin(), args.end());
   std::string message;
-  int code = llvm::sys::ExecuteAndWait(*clang, args, std::nullopt, {}, 0, 0,
+  int code = llvm::sys::ExecuteAndWait(*clang, command, std::nullopt, {}, 0, 0,
                                        &message);
   if (code != 0) {
     error = "linking " + output.str() + " failed" +
@@ -119,4 +122,33 @@ bool tick::linkSharedLibrary(llvm::StringRef object, llvm::StringRef output,
     return false;
   }
   return true;
+}
+
+bool tick::linkSharedLibrary(llvm::StringRef object, llvm::StringRef output,
+                             bool openmp, std::string &error) {
+  llvm::SmallVector<llvm::StringRef> args = {"-shared", object, "-o", output};
+  if (openmp)
+    args.push_back("-fopenmp=libomp");
+  return runClang(args, output, error);
+}
+
+bool tick::linkExecutable(llvm::StringRef object, llvm::StringRef output,
+                          bool openmp, std::string &error) {
+  std::string tickc = llvm::sys::fs::getMainExecutable(nullptr, nullptr);
+  llvm::SmallString<256> runtime(
+      llvm::sys::path::parent_path(llvm::sys::path::parent_path(tickc)));
+  llvm::sys::path::append(runtime, "lib", "libtickrt.a");
+  if (!llvm::sys::fs::exists(runtime)) {
+    error = "Tick's runtime library " + runtime.str().str() +
+            " is missing (build the tickrt_static target)";
+    return false;
+  }
+  llvm::SmallVector<llvm::StringRef> args = {
+      "--driver-mode=g++", object, runtime, "-o", output,
+      // Nothing from the build machine but libc (and libomp) at run time.
+      "-static-libstdc++", "-static-libgcc", "-Wl,-Bstatic", "-lz",
+      "-Wl,-Bdynamic", "-ldl", "-lpthread"};
+  if (openmp)
+    args.push_back("-fopenmp=libomp");
+  return runClang(args, output, error);
 }

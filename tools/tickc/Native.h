@@ -33,9 +33,16 @@ bool emitMachineCode(llvm::Module &module, NativeTarget &target,
                      llvm::CodeGenFileType type, llvm::raw_pwrite_stream &os,
                      std::string &error);
 
-/// Links an object into a shared library with the OpenMP runtime.
+/// Links an object into a shared library, with the OpenMP runtime when
+/// `openmp` (CPU code).
 bool linkSharedLibrary(llvm::StringRef object, llvm::StringRef output,
-                       std::string &error);
+                       bool openmp, std::string &error);
+
+/// Links an object holding main() into a standalone executable with Tick's
+/// runtime (libtickrt.a beside tickc, in ../lib), zlib and the C++ runtime
+/// linked in; it needs only libc, and libomp when `openmp` (CPU code).
+bool linkExecutable(llvm::StringRef object, llvm::StringRef output,
+                    bool openmp, std::string &error);
 
 } // namespace tick
 

@@ -27,6 +27,7 @@ constexpr StageInfo kStages[] = {
     {tick::Stage::Asm, "asm"},
     {tick::Stage::Obj, "obj"},
     {tick::Stage::Lib, "lib"},
+    {tick::Stage::Exe, "exe"},
     {tick::Stage::PTX, "ptx"},
 };
 } // namespace

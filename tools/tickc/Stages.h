@@ -11,8 +11,8 @@ namespace tick {
 
 /// The stages of `tickc compile`, in order. Every MLIR stage is valid input.
 /// The CPU target passes through vector and bufferized, the CUDA target
-/// through gpu (kernels launched from bufferized host functions); ptx is
-/// the CUDA target's kernels as PTX text.
+/// through gpu (kernels launched from bufferized host functions); exe is a
+/// standalone trainer, ptx the CUDA target's kernels as PTX text.
 enum class Stage {
   NN,
   Linalg,
@@ -24,6 +24,7 @@ enum class Stage {
   Asm,
   Obj,
   Lib,
+  Exe,
   PTX
 };
 

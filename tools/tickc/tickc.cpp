@@ -84,13 +84,14 @@ cl::opt<std::string> emit(
     cl::desc("Stage to write: nn, linalg, vector and bufferized (cpu), gpu "
              "(cuda: host code launching kernels), llvm (LLVM dialect), "
              "llvm-ir, asm, obj (default), lib (shared library and C header), "
+             "exe (a standalone trainer; --help on it lists its options), "
              "ptx (cuda: the kernels as PTX)"),
     cl::init("obj"), cl::sub(compileCommand), cl::cat(tickCategory));
 cl::opt<std::string> outputFile(
     "o",
     cl::desc("Output file (default: stdout for text stages, MODEL.o for "
-             "obj, libMODEL.so for lib; lib also writes the header beside it "
-             "with the extension .h)"),
+             "obj, libMODEL.so for lib, MODEL for exe; lib also writes the "
+             "header beside it with the extension .h)"),
     cl::value_desc("file"), cl::sub(compileCommand), cl::cat(tickCategory));
 cl::opt<std::string> dumpStagesTo(
     "dump-stages-to",
@@ -102,8 +103,8 @@ cl::opt<std::string> dumpStagesTo(
 cl::opt<std::string> optimizer(
     "optimizer",
     cl::desc("compile: also build @train_step with this optimizer (sgd, adam, "
-             "adamw, or none: the step returns the gradients). train: the "
-             "optimizer (default adam)"),
+             "adamw, or none: the step returns the gradients; --emit=exe: "
+             "default adam). train: the optimizer (default adam)"),
     cl::sub(compileCommand), cl::sub(trainCommand), cl::cat(tickCategory));
 cl::opt<double> learningRate(
     "lr", cl::desc("Learning rate (default: sgd 0.01, adam and adamw 0.001)"),
@@ -186,7 +187,8 @@ const char *kOverview = R"(tickc: the Tick compiler
 Stages of compile, in order: nn, linalg, vector, bufferized, llvm, llvm-ir,
 asm, obj, lib; with --target=cuda: nn, linalg, gpu, llvm, llvm-ir, asm, obj,
 lib, and ptx for the kernels alone. The input may be a model or any MLIR
-stage tickc wrote.
+stage tickc wrote. --emit=exe writes a standalone trainer of the model: it
+needs no LLVM or MLIR to run (a --target=cuda one only a GPU and its driver).
 
 Exit codes: 0 success; 1 an error in the model or input IR (reported as
 file:line:col: error: ...); 2 a bad command line; 3 a file that cannot be
@@ -201,6 +203,8 @@ std::string defaultOutput(Stage want) {
     return (stem + ".o").str();
   if (want == Stage::Lib)
     return ("lib" + stem + ".so").str();
+  if (want == Stage::Exe)
+    return stem.str();
   return "-";
 }
 
@@ -298,11 +302,20 @@ int compile(NativeTarget &native) {
   settings.output = outputFile.empty() ? defaultOutput(*want) : outputFile;
   settings.dumpStagesTo = dumpStagesTo;
   settings.modelName = llvm::sys::path::stem(inputFile).str();
+  settings.modelPath = inputFile;
   settings.batchSize = batchSize;
   settings.parallelRows = parallelRows;
   if (int code = setGPUTarget(settings.gpu))
     return code;
   settings.optimizer = optimizer;
+  if (*want == Stage::Exe) {
+    // A trainer trains with the optimizer it was built with: as train.
+    if (optimizer.empty())
+      settings.optimizer = "adam";
+    else if (optimizer == "none")
+      return fail(kUsageError, "--emit=exe builds a trainer: give it sgd, "
+                               "adam or adamw, not --optimizer none");
+  }
   settings.lr = learningRate;
   settings.momentum = momentum;
   settings.weightDecay = weightDecay;
