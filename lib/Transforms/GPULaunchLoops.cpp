@@ -141,10 +141,11 @@ struct GPULaunchLoopsPass
         auto gpuAlloc = gpu::AllocOp::create(
             b, op.getLoc(), alloc.getType(), /*asyncToken=*/Type(),
             ValueRange(), alloc.getDynamicSizes(), alloc.getSymbolOperands());
+        Location loc = alloc.getLoc();
         alloc.replaceAllUsesWith(gpuAlloc.getMemref());
         alloc.erase();
         b.setInsertionPoint(terminator);
-        gpu::DeallocOp::create(b, op.getLoc(), Type(), ValueRange(),
+        gpu::DeallocOp::create(b, loc, Type(), ValueRange(),
                                gpuAlloc.getMemref());
       } else if (isa<memref::DeallocOp>(op)) {
         op.erase();

@@ -87,8 +87,16 @@ public:
   }
   int toHost(void *host) {
     auto it = copies.find(host);
-    if (it != copies.end() &&
-        tickrt_cuda_to_host(host, it->second.device, it->second.bytes))
+    return it == copies.end() ? TICKRT_EXIT_OK
+                              : toHost(host, 0, it->second.bytes);
+  }
+  /// Copies `bytes` at `offset` of a placed buffer back to the host.
+  int toHost(void *host, size_t offset, size_t bytes) {
+    auto it = copies.find(host);
+    if (it != copies.end() && bytes &&
+        tickrt_cuda_to_host(static_cast<char *>(host) + offset,
+                            static_cast<char *>(it->second.device) + offset,
+                            bytes))
       return failRuntime(TICKRT_EXIT_DEVICE);
     return TICKRT_EXIT_OK;
   }
@@ -356,14 +364,19 @@ public:
       : tty(::isatty(STDERR_FILENO)), ticksPerEpoch(ticksPerEpoch),
         epochs(epochs) {}
 
+  /// Whether update() for `tick` (1-based in the epoch) will show anything:
+  /// the loss it shows is read from the GPU only then.
+  bool due(int64_t tick) const {
+    if (tty)
+      return tick == ticksPerEpoch ||
+             Clock::now() - lastDraw >= std::chrono::milliseconds(100);
+    int64_t step = std::max<int64_t>(1, ticksPerEpoch / 10);
+    return tick % step == 0 && tick != ticksPerEpoch;
+  }
   void update(int64_t epoch, int64_t tick, double meanLoss, double samplesPerS,
               int64_t batch) {
     if (tty) {
-      auto now = Clock::now();
-      if (tick != ticksPerEpoch &&
-          now - lastDraw < std::chrono::milliseconds(100))
-        return;
-      lastDraw = now;
+      lastDraw = Clock::now();
       int width = 30;
       int filled = static_cast<int>(width * tick / ticksPerEpoch);
       std::fprintf(stderr,
@@ -375,13 +388,11 @@ public:
                    (long long)ticksPerEpoch, samplesPerS / batch, meanLoss);
       return;
     }
-    int64_t step = std::max<int64_t>(1, ticksPerEpoch / 10);
-    if (tick % step == 0 && tick != ticksPerEpoch)
-      std::fprintf(stderr,
-                   "epoch %lld/%lld: tick %lld/%lld, loss %.4f, %.0f "
-                   "samples/s\n",
-                   (long long)epoch + 1, (long long)epochs, (long long)tick,
-                   (long long)ticksPerEpoch, meanLoss, samplesPerS);
+    std::fprintf(stderr,
+                 "epoch %lld/%lld: tick %lld/%lld, loss %.4f, %.0f "
+                 "samples/s\n",
+                 (long long)epoch + 1, (long long)epochs, (long long)tick,
+                 (long long)ticksPerEpoch, meanLoss, samplesPerS);
   }
   void endEpoch() {
     if (tty)
@@ -542,14 +553,25 @@ int trainOn(Tensors &t, const tickrt_train_options &o,
   Batch batch(m, t.memory);
   if (int code = batch.place())
     return code;
-  float loss = 0;
-  int64_t correct = 0;
-  tickrt_memref lossOut, correctOut;
-  if (int code = t.memory.place(&loss, sizeof(loss), 0, nullptr, lossOut))
+  // Each tick of an epoch writes its loss and correct count into a slot of
+  // its own (device memory on the GPU); they are read back only when shown
+  // (progress, metrics) and at the end of the epoch.
+  std::vector<float> losses(ticksPerEpoch);
+  std::vector<int64_t> corrects(ticksPerEpoch);
+  tickrt_memref lossSlots, correctSlots;
+  if (int code = t.memory.place(losses.data(), losses.size() * sizeof(float),
+                                1, &ticksPerEpoch, lossSlots))
     return code;
-  if (int code =
-          t.memory.place(&correct, sizeof(correct), 0, nullptr, correctOut))
+  if (int code = t.memory.place(corrects.data(),
+                                corrects.size() * sizeof(int64_t), 1,
+                                &ticksPerEpoch, correctSlots))
     return code;
+  auto slot = [](const tickrt_memref &slots, int64_t i, size_t size) {
+    tickrt_memref one;
+    tickrt_memref_dense(static_cast<char *>(slots.aligned) + i * size, 0,
+                        nullptr, &one);
+    return one;
+  };
   std::vector<int64_t> order(trainCount);
   tickrt_rng epochStart = at.rng;
   Progress progress(ticksPerEpoch, lastEpoch);
@@ -571,6 +593,22 @@ int trainOn(Tensors &t, const tickrt_train_options &o,
       std::iota(order.begin(), order.end(), 0);
     double lossSum = 0;
     int64_t correctSum = 0, ticksThisEpoch = 0;
+    // Slots [first, fetched) are summed into lossSum and correctSum.
+    int64_t first = at.tickInEpoch, fetched = at.tickInEpoch;
+    auto fetch = [&](int64_t end) {
+      if (int code = t.memory.toHost(losses.data(), fetched * sizeof(float),
+                                     (end - fetched) * sizeof(float)))
+        return code;
+      if (int code =
+              t.memory.toHost(corrects.data(), fetched * sizeof(int64_t),
+                              (end - fetched) * sizeof(int64_t)))
+        return code;
+      for (; fetched < end; ++fetched) {
+        lossSum += losses[fetched];
+        correctSum += corrects[fetched];
+      }
+      return static_cast<int>(TICKRT_EXIT_OK);
+    };
     auto epochTime = Clock::now();
     for (; at.tickInEpoch < ticksPerEpoch && ran < ticksToRun;
          ++at.tickInEpoch, ++ran) {
@@ -578,6 +616,9 @@ int trainOn(Tensors &t, const tickrt_train_options &o,
                                 &order[at.tickInEpoch * m.batch_size],
                                 m.batch_size))
         return code;
+      tickrt_memref lossOut = slot(lossSlots, at.tickInEpoch, sizeof(float));
+      tickrt_memref correctOut =
+          slot(correctSlots, at.tickInEpoch, sizeof(int64_t));
       std::vector<void *> args =
           t.arguments({&batch.x, &batch.y, &lossOut, &correctOut});
       auto stepStart = Clock::now();
@@ -585,24 +626,27 @@ int trainOn(Tensors &t, const tickrt_train_options &o,
       stepMicros.push_back(1e6 * secondsSince(stepStart));
       if (int code = t.memory.check())
         return code;
-      if (int code = t.memory.toHost(&loss))
-        return code;
-      if (int code = t.memory.toHost(&correct))
-        return code;
       ++at.ticksDone;
       ++ticksThisEpoch;
-      lossSum += loss;
-      correctSum += correct;
+      bool shown = progress.due(at.tickInEpoch + 1);
+      if (metrics.file || shown)
+        if (int code = fetch(at.tickInEpoch + 1))
+          return code;
       if (metrics.file)
         std::fprintf(metrics.file,
                      "{\"tick\": %lld, \"epoch\": %lld, \"loss\": %.9e, "
                      "\"correct\": %lld}\n",
                      (long long)at.ticksDone, (long long)at.epoch + 1,
-                     double(loss), (long long)correct);
-      double elapsed = secondsSince(epochTime);
-      progress.update(at.epoch, at.tickInEpoch + 1, lossSum / ticksThisEpoch,
-                      ticksThisEpoch * m.batch_size / std::max(elapsed, 1e-9),
-                      m.batch_size);
+                     double(losses[at.tickInEpoch]),
+                     (long long)corrects[at.tickInEpoch]);
+      if (shown) {
+        double elapsed = secondsSince(epochTime);
+        progress.update(at.epoch, at.tickInEpoch + 1,
+                        lossSum / (fetched - first),
+                        ticksThisEpoch * m.batch_size /
+                            std::max(elapsed, 1e-9),
+                        m.batch_size);
+      }
       if (o.save_every && at.ticksDone % o.save_every == 0 &&
           ran + 1 < ticksToRun) {
         // Mid-epoch, or at the end of one (then the next epoch starts
@@ -615,6 +659,8 @@ int trainOn(Tensors &t, const tickrt_train_options &o,
           return code;
       }
     }
+    if (int code = fetch(at.tickInEpoch))
+      return code;
     progress.endEpoch();
     double seconds = secondsSince(epochTime);
     double samplesPerS =

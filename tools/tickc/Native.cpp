@@ -150,5 +150,8 @@ bool tick::linkExecutable(llvm::StringRef object, llvm::StringRef output,
       "-Wl,-Bdynamic", "-ldl", "-lpthread"};
   if (openmp)
     args.push_back("-fopenmp=libomp");
+#ifdef TICK_RUNTIME_SANITIZED
+  args.push_back("-fsanitize=address,undefined");
+#endif
   return runClang(args, output, error);
 }
