@@ -6,8 +6,10 @@ batches in file order from Fashion-MNIST already in memory as float tensors.
 Prints the median microseconds of one step (zero_grad, forward, loss,
 backward, optimizer step) over --steps steps after --warmup.
 
+With --compile the network runs through torch.compile (PyTorch 2).
+
 Usage: pytorch_step.py [--layers 784,128,64,10] [--batch 64] [--steps N]
-                       [--warmup W] [--threads 2] [--data DIR]
+                       [--warmup W] [--threads 2] [--data DIR] [--compile]
 """
 import argparse
 import os
@@ -40,6 +42,7 @@ def main():
     parser.add_argument("--warmup", type=int, default=10)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
+    parser.add_argument("--compile", action="store_true")
     args = parser.parse_args()
     torch.manual_seed(0)
     torch.set_num_threads(args.threads)
@@ -47,6 +50,7 @@ def main():
     y = torch.from_numpy(read_idx(args.data, "train-labels-idx1-ubyte").astype(np.int64))
     net = mlp([int(w) for w in args.layers.split(",")])
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    forward = torch.compile(net) if args.compile else net
     per_epoch = len(y) // args.batch
     micros = []
     for step in range(args.warmup + args.steps):
@@ -54,11 +58,12 @@ def main():
         xb, yb = x[first:first + args.batch], y[first:first + args.batch]
         start = time.perf_counter()
         opt.zero_grad()
-        nn.functional.cross_entropy(net(xb), yb).backward()
+        nn.functional.cross_entropy(forward(xb), yb).backward()
         opt.step()
         if step >= args.warmup:
             micros.append(1e6 * (time.perf_counter() - start))
-    print(f"pytorch {torch.__version__}: batch {args.batch}, median "
+    mode = " torch.compile" if args.compile else ""
+    print(f"pytorch {torch.__version__}{mode}: batch {args.batch}, median "
           f"{statistics.median(micros):.1f} us per step over {args.steps} steps")
 
 

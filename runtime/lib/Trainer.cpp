@@ -730,9 +730,9 @@ int trainOn(Tensors &t, const tickrt_train_options &o,
   return TICKRT_EXIT_OK;
 }
 
-/// Common start of train and evaluate: the device, threads, tensors, data.
+/// Common start: the device, threads, tensors.
 int start(const tickrt_trainer_model &m, const tickrt_train_options &o,
-          Tensors &t, tickrt_dataset &data) {
+          Tensors &t) {
   program = o.program ? o.program : "tick";
   if (m.cuda && tickrt_cuda_open())
     return failRuntime(TICKRT_EXIT_DEVICE);
@@ -741,7 +741,13 @@ int start(const tickrt_trainer_model &m, const tickrt_train_options &o,
     return code;
   if (o.threads > 0 && m.set_num_threads)
     m.set_num_threads(o.threads);
-  if (int code = t.place())
+  return t.place();
+}
+
+/// start, then the data set.
+int start(const tickrt_trainer_model &m, const tickrt_train_options &o,
+          Tensors &t, tickrt_dataset &data) {
+  if (int code = start(m, o, t))
     return code;
   return openData(o.data, m, data);
 }
@@ -780,5 +786,49 @@ extern "C" int tickrt_evaluate(const tickrt_trainer_model *model,
     return code;
   std::printf("test loss %.4f, test accuracy %.2f%% (%lld samples)\n",
               result.loss, result.accuracy, samples);
+  return TICKRT_EXIT_OK;
+}
+
+extern "C" int tickrt_bench_forward(const tickrt_trainer_model *model,
+                                    const tickrt_train_options *options,
+                                    int64_t calls) {
+  Tensors t(*model);
+  if (int code = start(*model, *options, t))
+    return code;
+  tickrt_rng rng;
+  tickrt_rng_seed(&rng, options->seed);
+  t.initialize(rng);
+  if (int code = t.upload())
+    return code;
+  const tickrt_trainer_model &m = *model;
+  Batch batch(m, t.memory);
+  if (int code = batch.place())
+    return code;
+  for (size_t i = 0; i < batch.pixels.size(); ++i)
+    batch.pixels[i] = static_cast<float>(tickrt_rng_uniform(&rng, 0.0, 1.0));
+  if (int code = t.memory.toDevice(batch.pixels.data()))
+    return code;
+  std::vector<float> logits(m.batch_size * m.classes);
+  tickrt_memref out;
+  int64_t outShape[] = {m.batch_size, m.classes};
+  if (int code = t.memory.place(logits.data(), logits.size() * sizeof(float),
+                                2, outShape, out))
+    return code;
+  std::vector<void *> args = t.arguments({&batch.x, &out});
+  constexpr int64_t kWarmup = 10;
+  std::vector<double> micros;
+  for (int64_t call = 0; call < kWarmup + calls; ++call) {
+    auto callStart = Clock::now();
+    m.forward(args.data());
+    if (call >= kWarmup)
+      micros.push_back(1e6 * secondsSince(callStart));
+    if (int code = t.memory.check())
+      return code;
+  }
+  auto middle = micros.begin() + micros.size() / 2;
+  std::nth_element(micros.begin(), middle, micros.end());
+  std::printf("%s: median forward %.1f us over %lld calls (batch %lld)\n",
+              m.name, micros.empty() ? 0.0 : *middle, (long long)calls,
+              (long long)m.batch_size);
   return TICKRT_EXIT_OK;
 }

@@ -44,6 +44,8 @@ void printHelp(const tickrt_trainer_model &m, const char *program) {
       "  --metrics FILE    append a JSON line per tick and per epoch\n"
       "  --threads N       OpenMP threads (CPU code; default: all cores)\n"
       "  --eval            report test loss and accuracy of --weights\n"
+      "  --bench-forward N time N calls of forward on synthetic inputs (no "
+      "data)\n"
       "  --help            this text\n\n"
       "Exit codes: 0 success; 2 a bad command line; 3 a file that cannot be "
       "read\nor written, or is malformed; 5 no GPU or driver, or the GPU "
@@ -83,7 +85,7 @@ extern "C" int tickrt_trainer_main(const tickrt_trainer_model *model, int argc,
   o.data = kDefaultData;
   o.shuffle = 1;
   bool evaluate = false;
-  int64_t threads = 0;
+  int64_t threads = 0, benchCalls = 0;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     std::string value;
@@ -129,12 +131,12 @@ extern "C" int tickrt_trainer_main(const tickrt_trainer_model *model, int argc,
        : arg == "--weights" ? o.weights
                             : o.metrics) = text;
     } else if (arg == "--epochs" || arg == "--ticks" || arg == "--save-every" ||
-               arg == "--threads") {
-      int64_t &out = arg == "--epochs"  ? o.epochs
-                     : arg == "--ticks" ? o.ticks
-                     : arg == "--threads"
-                         ? threads
-                         : o.save_every;
+               arg == "--threads" || arg == "--bench-forward") {
+      int64_t &out = arg == "--epochs"          ? o.epochs
+                     : arg == "--ticks"         ? o.ticks
+                     : arg == "--threads"       ? threads
+                     : arg == "--bench-forward" ? benchCalls
+                                                : o.save_every;
       if (!count(out))
         return usage(program, arg + " needs a count (a whole number, 0 or more)");
     } else if (arg == "--seed") {
@@ -149,6 +151,8 @@ extern "C" int tickrt_trainer_main(const tickrt_trainer_model *model, int argc,
   if (threads > 4096)
     return usage(program, "--threads must be between 0 and 4096");
   o.threads = static_cast<int>(threads);
+  if (benchCalls)
+    return tickrt_bench_forward(model, &o, benchCalls);
   if (evaluate) {
     if (!o.weights)
       return usage(program, "--eval needs --weights FILE");

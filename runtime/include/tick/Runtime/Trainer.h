@@ -74,6 +74,13 @@ TICKRT_API int tickrt_train(const tickrt_trainer_model *model,
 TICKRT_API int tickrt_evaluate(const tickrt_trainer_model *model,
                                const tickrt_train_options *options);
 
+/* Times `calls` calls of the compiled forward on one batch of synthetic
+ * inputs (no data set needed), after 10 more to warm up, and prints the
+ * median microseconds per call. */
+TICKRT_API int tickrt_bench_forward(const tickrt_trainer_model *model,
+                                    const tickrt_train_options *options,
+                                    int64_t calls);
+
 /* main() of a standalone trainer: parses argv (--help lists the options),
  * then trains or evaluates. */
 TICKRT_API int tickrt_trainer_main(const tickrt_trainer_model *model, int argc,
