@@ -28,6 +28,12 @@ config.substitutions.append(
     ("%make-idx", config.python_executable + " " +
      os.path.join(config.tick_src_root, "utils", "make-idx.py")))
 
+# mlir-runner and the libraries it needs, to run lowered test code.
+llvm_lib_dir = os.path.join(os.path.dirname(config.llvm_tools_dir), "lib")
+config.substitutions.append(("%mlir_runner_libs", ",".join(
+    os.path.join(llvm_lib_dir, lib) for lib in
+    ["libmlir_c_runner_utils.so", "libmlir_runner_utils.so", "libomp.so"])))
+
 # Optional parts of the suite, present when setup has installed them.
 import subprocess
 if subprocess.run([config.python_executable, "-c", "import torch"],

@@ -1,28 +1,15 @@
-// RUN: tick-opt %s --split-input-file --tick-gpu-launch-to-loops --verify-diagnostics -o /dev/null
+// RUN: tick-opt %s --tick-gpu-launch-to-loops --verify-diagnostics -o /dev/null
 
-// Kernels whose threads work together cannot run one thread at a time.
+// Asynchronous launches (after gpu-async-region) are not for the CPU.
 
-func.func @barrier(%buf: memref<4xf32>) {
+func.func @async(%buf: memref<4xf32>) {
   %c1 = arith.constant 1 : index
-  %c4 = arith.constant 4 : index
-  // expected-error @+1 {{a kernel whose threads synchronize cannot run one thread after another}}
-  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
-             threads(%tx, %ty, %tz) in (%sx = %c4, %sy = %c1, %sz = %c1) {
-    gpu.barrier
+  %token = gpu.wait async
+  // expected-error @+1 {{only a synchronous single-block kernel runs on the CPU}}
+  %done = gpu.launch async [%token] blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c1, %sy = %c1, %sz = %c1) {
     gpu.terminator
   }
-  return
-}
-
-// -----
-
-func.func @workgroup_memory(%buf: memref<4xf32>) {
-  %c1 = arith.constant 1 : index
-  // expected-error @+1 {{only a synchronous single-block kernel without workgroup memory runs on the CPU}}
-  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
-             threads(%tx, %ty, %tz) in (%sx = %c1, %sy = %c1, %sz = %c1)
-             workgroup(%shared : memref<4xf32, #gpu.address_space<workgroup>>) {
-    gpu.terminator
-  }
+  gpu.wait [%done]
   return
 }

@@ -6,12 +6,12 @@
 
 // CHECK-LABEL: func.func @scale
 // CHECK:         %[[BUF:.*]] = memref.alloc() : memref<8xf32>
-// CHECK:         scf.for %[[BZ:.*]] = %c0 to %c1 step %c1
-// CHECK:           scf.for %[[BY:.*]] = %c0 to %c1 step %c1
-// CHECK:             scf.for %[[BX:.*]] = %c0 to %c2 step %c1
-// CHECK:               scf.for %[[TZ:.*]] = %c0 to %c1 step %c1
-// CHECK:                 scf.for %[[TY:.*]] = %c0 to %c1 step %c1
-// CHECK:                   scf.for %[[TX:.*]] = %c0 to %c4 step %c1
+// CHECK:         scf.for %[[BZ:.*]] = %{{.*}} to %c1 step %{{.*}}
+// CHECK:           scf.for %[[BY:.*]] = %{{.*}} to %c1 step %{{.*}}
+// CHECK:             scf.for %[[BX:.*]] = %{{.*}} to %c2 step %{{.*}}
+// CHECK:               scf.for %[[TZ:.*]] = %{{.*}} to %c1 step %{{.*}}
+// CHECK:                 scf.for %[[TY:.*]] = %{{.*}} to %c1 step %{{.*}}
+// CHECK:                   scf.for %[[TX:.*]] = %{{.*}} to %c4 step %{{.*}}
 // CHECK:                     %[[BASE:.*]] = arith.muli %[[BX]], %c4
 // CHECK:                     %[[I:.*]] = arith.addi %[[BASE]], %[[TX]]
 // CHECK:                     memref.store %{{.*}}, %[[BUF]][%[[I]]]

@@ -185,19 +185,26 @@ def TickGPUMergeKernelModules
 }
 
 def TickGPULaunchToLoops
-    : Pass<"tick-gpu-launch-to-loops", "mlir::func::FuncOp"> {
-  let summary = "Run gpu.launch kernels as loops on the CPU (for testing)";
+    : Pass<"tick-gpu-launch-to-loops", "mlir::ModuleOp"> {
+  let summary = "Run gpu.launch kernels on the CPU (for testing)";
   let description = [{
-    Replaces each `gpu.launch` by loops over its blocks and threads, one
-    thread after another, and `gpu.alloc`, `gpu.dealloc`, `gpu.memcpy` by
-    their memref forms. For kernels whose threads do not communicate (no
-    barriers, shuffles or workgroup memory) this computes what the GPU
-    would, so the GPU target's kernels, index arithmetic and serial code
-    can be checked against the fp64 reference on a machine without a GPU.
-    Kernels that synchronize their threads are refused.
+    Replaces each `gpu.launch` by a loop over its blocks, and `gpu.alloc`,
+    `gpu.dealloc`, `gpu.memcpy` by their memref forms, so the GPU target's
+    kernels, index arithmetic and serial code can be checked against the
+    fp64 reference on a machine without a GPU. A kernel whose threads do
+    not communicate runs its threads one after another. A kernel with
+    barriers, shuffles or workgroup memory runs each block as an OpenMP
+    team of one thread per GPU thread: `gpu.barrier` becomes `omp.barrier`,
+    workgroup memory a buffer the team shares, and `gpu.shuffle` an
+    exchange through a shared buffer between two barriers, which needs
+    every thread of the block to reach it (true of Tick's kernels). Run
+    such code with KMP_BLOCKTIME=0: the teams are much larger than the
+    machine.
   }];
   let dependentDialects = ["mlir::memref::MemRefDialect",
-                           "mlir::scf::SCFDialect"];
+                           "mlir::scf::SCFDialect", "mlir::omp::OpenMPDialect",
+                           "mlir::func::FuncDialect"];
 }
+
 
 #endif // TICK_TRANSFORMS_PASSES_TD
