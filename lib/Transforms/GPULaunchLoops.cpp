@@ -7,7 +7,8 @@
 // only sizes, addresses and launches:
 //
 //  - each top-level scf.parallel becomes a gpu.launch over its linearized
-//    iteration space, one thread per iteration;
+//    iteration space, one thread per iteration (kernels already there, such
+//    as tick-gpu-row-reductions', stay as they are);
 //  - consecutive host ops that touch memory become one single-thread
 //    launch ("serial kernel"), with the effect-free ops computing from what
 //    they read. A value such a kernel computes and later code uses is
@@ -175,8 +176,8 @@ struct GPULaunchLoopsPass
     DenseMap<Operation *, unsigned> groupOf;
     DenseSet<Operation *> onDevice;
     for (Operation &op : body.without_terminator()) {
-      if (isa<scf::ParallelOp, gpu::AllocOp, gpu::DeallocOp, gpu::MemcpyOp>(
-              op)) {
+      if (isa<scf::ParallelOp, gpu::LaunchOp, gpu::AllocOp, gpu::DeallocOp,
+              gpu::MemcpyOp>(op)) {
         if (!groups.back().empty())
           groups.emplace_back();
         continue;
@@ -239,6 +240,9 @@ struct GPULaunchLoopsPass
           auto it = groupOf.find(top);
           if (auto loop = dyn_cast<scf::ParallelOp>(top)) {
             b.setInsertionPointToStart(loop.getBody());
+            use->set(memref::LoadOp::create(b, loc, buffer));
+          } else if (auto kernel = dyn_cast<gpu::LaunchOp>(top)) {
+            b.setInsertionPointToStart(&kernel.getBody().front());
             use->set(memref::LoadOp::create(b, loc, buffer));
           } else if (it != groupOf.end()) {
             b.setInsertionPoint(top);

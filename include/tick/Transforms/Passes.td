@@ -207,4 +207,27 @@ def TickGPULaunchToLoops
 }
 
 
+def TickGPURowReductions
+    : Pass<"tick-gpu-row-reductions", "mlir::func::FuncOp"> {
+  let summary = "Reduce each row with a warp: lanes split it, shuffles combine";
+  let description = [{
+    A `linalg.generic` on buffers with one parallel loop (rows) and one
+    reduction loop that runs along contiguous memory (a row's sum, sum of
+    squares, maximum: LayerNorm's statistics forward and backward, the
+    loss), whose every result is `out + f(...)` or `max(out, f(...))` with
+    `f` independent of the outputs, becomes a `gpu.launch` in which each
+    warp of 32 threads reduces one row: lane `l` combines elements `l`,
+    `l + 32`, ... into a partial result, five `gpu.shuffle xor` steps combine
+    the lanes' partials, and lane 0 stores. `rows-per-block` warps make a
+    block. Rows up to any width work; the loads of a warp are coalesced.
+  }];
+  let options = [
+    Option<"rowsPerBlock", "rows-per-block", "int64_t", /*default=*/"8",
+           "Warps (rows) per block">
+  ];
+  let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
+                           "mlir::arith::ArithDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
 #endif // TICK_TRANSFORMS_PASSES_TD
