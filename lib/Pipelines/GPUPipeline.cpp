@@ -31,8 +31,10 @@ void tick::buildGPUKernelsPipeline(OpPassManager &pm,
   pm.addPass(createLinalgGeneralizeNamedOpsPass());
   pm.addNestedPass<func::FuncOp>(createTickParallelDimsFirst());
   buildBufferizeFunctionsPipeline(pm);
-  // Row reductions (LayerNorm statistics, the loss) get a warp per row;
-  // every other op becomes loops, then a kernel per loop nest.
+  // Matmuls get tiles staged through workgroup memory, row reductions
+  // (LayerNorm statistics, the loss) a warp per row; every other op becomes
+  // loops, then a kernel per loop nest.
+  pm.addNestedPass<func::FuncOp>(createTickGPUMatmulTiles());
   pm.addNestedPass<func::FuncOp>(createTickGPURowReductions());
   pm.addPass(createConvertLinalgToParallelLoopsPass());
   pm.addPass(createCanonicalizerPass());

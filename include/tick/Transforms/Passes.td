@@ -230,4 +230,23 @@ def TickGPURowReductions
                            "mlir::memref::MemRefDialect"];
 }
 
+def TickGPUMatmulTiles : Pass<"tick-gpu-matmul-tiles", "mlir::func::FuncOp"> {
+  let summary = "Matmuls as kernels of 32x32 output tiles staged through "
+                "workgroup memory";
+  let description = [{
+    A `linalg.generic` on buffers computing `C[i, j] += A[i, k] * B[k, j]`
+    (the form `linalg.matmul` generalizes to) becomes a `gpu.launch` with a
+    block of 256 threads per 32 x 32 tile of C. For each step of 32 along
+    k, the block copies a 32 x 32 tile of A and of B into workgroup memory
+    (neighbouring threads reading neighbouring elements), waits at a
+    barrier, and each thread accumulates four outputs of one column of the
+    tile from it; elements past the edges read as zero. Every element of A
+    and B is read from global memory once per block instead of once per
+    output.
+  }];
+  let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
+                           "mlir::arith::ArithDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
 #endif // TICK_TRANSFORMS_PASSES_TD

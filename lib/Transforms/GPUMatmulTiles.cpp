@@ -1,0 +1,199 @@
+//===- GPUMatmulTiles.cpp - matmuls tiled through workgroup memory --------===//
+//
+// A block of 256 threads computes a 32 x 32 tile of C = A * B (+ C). Per
+// step of 32 along k it stages a 32 x 32 tile of A and one of B in
+// workgroup memory: thread t loads elements t, t + 256, t + 512, t + 768 of
+// each tile in row-major order, so a warp reads 32 neighbouring elements.
+// After a barrier, thread t accumulates rows t / 32 + {0, 8, 16, 24} of
+// column t % 32: a warp reads one element of A (a broadcast) and 32
+// neighbouring elements of B per step. A's tile rows are padded to 33 so
+// that column accesses fall into different banks.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tick/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+namespace tick {
+#define GEN_PASS_DEF_TICKGPUMATMULTILES
+#include "tick/Transforms/Passes.h.inc"
+} // namespace tick
+
+using namespace mlir;
+
+namespace {
+
+constexpr int64_t kTile = 32;     // output tile side and k step
+constexpr int64_t kThreads = 256; // per block
+constexpr int64_t kRowsPerThread = kTile * kTile / kThreads;
+
+/// `C[i, j] += A[i, k] * B[k, j]` on static f32 buffers.
+bool isMatmul(linalg::GenericOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1 || op.getNumLoops() != 3)
+    return false;
+  MLIRContext *context = op.getContext();
+  AffineExpr i = getAffineDimExpr(0, context), j = getAffineDimExpr(1, context),
+             k = getAffineDimExpr(2, context);
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  if (maps[0] != AffineMap::get(3, 0, {i, k}, context) ||
+      maps[1] != AffineMap::get(3, 0, {k, j}, context) ||
+      maps[2] != AffineMap::get(3, 0, {i, j}, context))
+    return false;
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  if (iterators[0] != utils::IteratorType::parallel ||
+      iterators[1] != utils::IteratorType::parallel ||
+      iterators[2] != utils::IteratorType::reduction)
+    return false;
+  for (Value operand : op->getOperands()) {
+    auto type = cast<MemRefType>(operand.getType());
+    if (!type.hasStaticShape() || !type.getElementType().isF32())
+      return false;
+  }
+  Block &body = op.getRegion().front();
+  Value a = body.getArgument(0), b = body.getArgument(1),
+        c = body.getArgument(2);
+  auto add = body.getTerminator()->getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (!add || body.getOperations().size() != 3)
+    return false;
+  Value product = add.getLhs() == c ? add.getRhs() : add.getLhs();
+  auto mul = product.getDefiningOp<arith::MulFOp>();
+  return mul && (add.getLhs() == c || add.getRhs() == c) &&
+         ((mul.getLhs() == a && mul.getRhs() == b) ||
+          (mul.getLhs() == b && mul.getRhs() == a));
+}
+
+void lowerToTiles(linalg::GenericOp op) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  Value lhs = op.getDpsInputs()[0], rhs = op.getDpsInputs()[1],
+        out = op.getDpsInits()[0];
+  ArrayRef<int64_t> lhsShape = cast<MemRefType>(lhs.getType()).getShape();
+  int64_t m = lhsShape[0], k = lhsShape[1],
+          n = cast<MemRefType>(rhs.getType()).getShape()[1];
+  auto constant = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  Value one = constant(1);
+  auto workgroup = gpu::AddressSpaceAttr::get(b.getContext(),
+                                              gpu::AddressSpace::Workgroup);
+  auto tileType = MemRefType::get({kTile, kTile + 1}, b.getF32Type(),
+                                  MemRefLayoutAttrInterface(), workgroup);
+  auto launch = gpu::LaunchOp::create(
+      b, loc, constant((n + kTile - 1) / kTile), constant((m + kTile - 1) / kTile),
+      one, constant(kThreads), one, one, /*dynamicSharedMemorySize=*/nullptr,
+      /*asyncTokenType=*/nullptr, /*asyncDependencies=*/{},
+      /*workgroupAttributions=*/TypeRange{tileType, tileType});
+  Value lhsTile = launch.getWorkgroupAttributions()[0];
+  Value rhsTile = launch.getWorkgroupAttributions()[1];
+  b.setInsertionPointToEnd(&launch.getBody().front());
+  auto end = gpu::TerminatorOp::create(b, loc);
+  b.setInsertionPoint(end);
+
+  Value tile = constant(kTile), zero = constant(0);
+  Value rowBase = arith::MulIOp::create(b, loc, launch.getBlockIds().y, tile);
+  Value colBase = arith::MulIOp::create(b, loc, launch.getBlockIds().x, tile);
+  Value thread = launch.getThreadIds().x;
+  Value myCol = arith::RemUIOp::create(b, loc, thread, tile);
+  Value myRow = arith::DivUIOp::create(b, loc, thread, tile);
+  Value fzero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+
+  // `source[row, col]`, or 0 outside its `rows` x `cols`.
+  auto loadOrZero = [&](Value source, Value row, Value col, int64_t rows,
+                        int64_t cols) {
+    Value inRows = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                         row, constant(rows));
+    Value inCols = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                         col, constant(cols));
+    Value inside = arith::AndIOp::create(b, loc, inRows, inCols);
+    Value safeRow = arith::SelectOp::create(b, loc, inRows, row, zero);
+    Value safeCol = arith::SelectOp::create(b, loc, inCols, col, zero);
+    Value v = memref::LoadOp::create(b, loc, source, ValueRange{safeRow, safeCol});
+    return arith::SelectOp::create(b, loc, inside, v, fzero).getResult();
+  };
+
+  SmallVector<Value> init(kRowsPerThread, fzero);
+  auto steps = scf::ForOp::create(b, loc, zero, constant(k), tile, init);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(steps.getBody());
+    Value k0 = steps.getInductionVar();
+    for (int64_t q = 0; q < kRowsPerThread; ++q) {
+      // Element thread + q * 256 of each tile, row-major.
+      Value r = arith::AddIOp::create(b, loc, myRow,
+                                      constant(q * kThreads / kTile));
+      Value lhsValue =
+          loadOrZero(lhs, arith::AddIOp::create(b, loc, rowBase, r),
+                     arith::AddIOp::create(b, loc, k0, myCol), m, k);
+      memref::StoreOp::create(b, loc, lhsValue, lhsTile, ValueRange{r, myCol});
+      Value rhsValue =
+          loadOrZero(rhs, arith::AddIOp::create(b, loc, k0, r),
+                     arith::AddIOp::create(b, loc, colBase, myCol), k, n);
+      memref::StoreOp::create(b, loc, rhsValue, rhsTile, ValueRange{r, myCol});
+    }
+    gpu::BarrierOp::create(b, loc);
+    auto inner = scf::ForOp::create(b, loc, zero, tile, one,
+                                    steps.getRegionIterArgs());
+    {
+      OpBuilder::InsertionGuard innerGuard(b);
+      b.setInsertionPointToStart(inner.getBody());
+      Value kk = inner.getInductionVar();
+      Value bValue =
+          memref::LoadOp::create(b, loc, rhsTile, ValueRange{kk, myCol});
+      SmallVector<Value> next;
+      for (int64_t q = 0; q < kRowsPerThread; ++q) {
+        Value r = arith::AddIOp::create(b, loc, myRow,
+                                        constant(q * kThreads / kTile));
+        Value aValue = memref::LoadOp::create(b, loc, lhsTile, ValueRange{r, kk});
+        next.push_back(arith::AddFOp::create(
+            b, loc, inner.getRegionIterArgs()[q],
+            arith::MulFOp::create(b, loc, aValue, bValue)));
+      }
+      scf::YieldOp::create(b, loc, next);
+    }
+    // Nobody overwrites the tiles while another thread still reads them.
+    gpu::BarrierOp::create(b, loc);
+    scf::YieldOp::create(b, loc, inner.getResults());
+  }
+
+  Value col = arith::AddIOp::create(b, loc, colBase, myCol);
+  Value colInside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                          col, constant(n));
+  for (int64_t q = 0; q < kRowsPerThread; ++q) {
+    Value row = arith::AddIOp::create(
+        b, loc, rowBase,
+        arith::AddIOp::create(b, loc, myRow, constant(q * kThreads / kTile)));
+    Value inside = arith::AndIOp::create(
+        b, loc, colInside,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row,
+                              constant(m)));
+    auto store = scf::IfOp::create(b, loc, inside, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(store.thenBlock()->getTerminator());
+    Value initial = memref::LoadOp::create(b, loc, out, ValueRange{row, col});
+    memref::StoreOp::create(
+        b, loc, arith::AddFOp::create(b, loc, initial, steps.getResult(q)),
+        out, ValueRange{row, col});
+  }
+  op.erase();
+}
+
+struct GPUMatmulTilesPass
+    : tick::impl::TickGPUMatmulTilesBase<GPUMatmulTilesPass> {
+  void runOnOperation() override {
+    SmallVector<linalg::GenericOp> matmuls;
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (isMatmul(op))
+        matmuls.push_back(op);
+    });
+    for (linalg::GenericOp op : matmuls)
+      lowerToTiles(op);
+  }
+};
+
+} // namespace

@@ -1,0 +1,65 @@
+// RUN: tick-opt %s --tick-gpu-matmul-tiles --canonicalize --cse | FileCheck %s
+
+// C (40 x 50) += A (40 x 70) * B (70 x 50): 2 x 2 blocks of 256 threads,
+// each a 32 x 32 tile of C. Per step of 32 along k the tiles of A and B go
+// to workgroup memory (zero past the edges), a barrier, four outputs per
+// thread accumulated from them, a barrier; each in-range output is added to
+// C once at the end.
+
+// CHECK-LABEL: func.func @matmul
+// CHECK-DAG:     %[[C2:.*]] = arith.constant 2 : index
+// CHECK-DAG:     %[[C256:.*]] = arith.constant 256 : index
+// CHECK:         gpu.launch blocks({{.*}}) in (%{{[a-z0-9]+}} = %[[C2]], %{{[a-z0-9]+}} = %[[C2]], %{{[a-z0-9]+}} = %c1) threads({{.*}}) in (%{{[a-z0-9]+}} = %[[C256]], %{{[a-z0-9]+}} = %c1, %{{[a-z0-9]+}} = %c1)
+// CHECK-SAME:      workgroup(%[[ATILE:[a-z0-9]+]] : memref<32x33xf32, #gpu.address_space<workgroup>>, %[[BTILE:[a-z0-9]+]] : memref<32x33xf32, #gpu.address_space<workgroup>>)
+// CHECK:           %[[ACC:.*]]:4 = scf.for %[[K0:.*]] = %c0 to %c70 step %c32 iter_args(
+// CHECK-COUNT-4:     memref.load %arg0
+// CHECK:             memref.store %{{.*}}, %[[ATILE]]
+// CHECK:             memref.store %{{.*}}, %[[BTILE]]
+// CHECK:             gpu.barrier
+// CHECK:             scf.for %[[KK:.*]] = %c0 to %c32 step %c1 iter_args(
+// CHECK:               memref.load %[[BTILE]][%[[KK]],
+// CHECK-COUNT-4:       arith.mulf
+// CHECK:             gpu.barrier
+// CHECK:           scf.if
+// CHECK:             %[[OLD:.*]] = memref.load %arg2
+// CHECK:             %[[NEW:.*]] = arith.addf %[[OLD]], %[[ACC]]#0
+// CHECK:             memref.store %[[NEW]], %arg2
+// CHECK-COUNT-3:   scf.if
+// CHECK-NOT:     linalg.generic
+#a = affine_map<(d0, d1, d2) -> (d0, d2)>
+#b = affine_map<(d0, d1, d2) -> (d2, d1)>
+#c = affine_map<(d0, d1, d2) -> (d0, d1)>
+func.func @matmul(%x: memref<40x70xf32>, %w: memref<70x50xf32>, %y: memref<40x50xf32>) {
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<40x70xf32>, memref<70x50xf32>) outs(%y : memref<40x50xf32>) {
+  ^bb0(%in: f32, %in_0: f32, %out: f32):
+    %p = arith.mulf %in, %in_0 : f32
+    %s = arith.addf %out, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// Not a plain matmul (a max-plus product, transposed operands): left alone.
+
+// CHECK-LABEL: func.func @not_matmuls
+// CHECK-NOT:     gpu.launch
+// CHECK-COUNT-2: linalg.generic
+#at = affine_map<(d0, d1, d2) -> (d2, d0)>
+func.func @not_matmuls(%x: memref<40x70xf32>, %w: memref<70x50xf32>, %xt: memref<70x40xf32>, %y: memref<40x50xf32>) {
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<40x70xf32>, memref<70x50xf32>) outs(%y : memref<40x50xf32>) {
+  ^bb0(%in: f32, %in_0: f32, %out: f32):
+    %p = arith.addf %in, %in_0 : f32
+    %s = arith.maximumf %out, %p : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#at, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%xt, %w : memref<70x40xf32>, memref<70x50xf32>) outs(%y : memref<40x50xf32>) {
+  ^bb0(%in: f32, %in_0: f32, %out: f32):
+    %p = arith.mulf %in, %in_0 : f32
+    %s = arith.addf %out, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
