@@ -71,9 +71,9 @@ void tick::buildCPUVectorizePipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createTickTileParallel({options.rows}));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
-  // A register block of 8 rows holds 8 accumulators, one row of the right
-  // operand and a broadcast: it fits AVX2's 16 and AVX-512's 32 registers
-  // at any parallel block size.
+  // A register block of 8 rows holds 8 accumulators (16 with AVX-512's
+  // two-vector rows), one row of the right operand and a broadcast: it
+  // fits AVX2's 16 and AVX-512's 32 registers at any parallel block size.
   pm.addNestedPass<func::FuncOp>(
       createTickVectorize({options.lanes(), /*matmulRows=*/8}));
   pm.addPass(createCanonicalizerPass());

@@ -67,8 +67,16 @@ struct VectorizePass : tick::impl::TickVectorizeBase<VectorizePass> {
       return {};
     SmallVector<int64_t> sizes(ranges.size(), 0);
     if (isMatmulLike(op)) {
-      sizes = {tick::largestDivisorAtMost(ranges[0], matmulRows),
-               tick::largestDivisorAtMost(ranges[1], vectorWidth), 1};
+      // With AVX-512's 32 registers, two vectors per row where the columns
+      // allow: each broadcast of the left operand then feeds two FMAs, and
+      // 16 accumulators + 2 weight vectors + a broadcast still fit. (Other
+      // widths keep one vector: a 28-lane block of 784 columns would be
+      // lowered element by element; AVX2 has 16 registers.)
+      bool twoVectors = vectorWidth >= 16 && ranges[1] % (2 * vectorWidth) == 0;
+      int64_t columns =
+          twoVectors ? 2 * vectorWidth
+                     : tick::largestDivisorAtMost(ranges[1], vectorWidth);
+      sizes = {tick::largestDivisorAtMost(ranges[0], matmulRows), columns, 1};
     } else if (isa<linalg::TransposeOp>(op)) {
       for (auto [size, range] : llvm::zip(sizes, ranges))
         size = tick::largestDivisorAtMost(range, vectorWidth);

@@ -3,12 +3,13 @@
 // RUN: tick-opt %s '--tick-cpu-pipeline=vector-width=16 rows=16' --mlir-print-ir-after=tick-vectorize 2>&1 >/dev/null | FileCheck %s --check-prefix=ROWS16
 
 // The whole block lowers to the LLVM and OpenMP dialects: a parallel
-// work-sharing loop over row blocks whose matmul is FMAs on 16 lanes.
+// work-sharing loop over row blocks whose matmul is FMAs on rows of 32
+// lanes (two AVX-512 registers, which LLVM splits them into).
 // CHECK-LABEL: llvm.func @block(
 // CHECK:         omp.parallel
 // CHECK:           omp.wsloop
 // CHECK:             omp.loop_nest
-// CHECK:               llvm.intr.fmuladd(%{{.*}}, %{{.*}}, %{{.*}}) : (vector<16xf32>, vector<16xf32>, vector<16xf32>) -> vector<16xf32>
+// CHECK:               llvm.intr.fmuladd(%{{.*}}, %{{.*}}, %{{.*}}) : (vector<32xf32>, vector<32xf32>, vector<32xf32>) -> vector<32xf32>
 // CHECK:               llvm.intr.vector.reduce.fadd
 // CHECK:               llvm.intr.sqrt
 // CHECK-LABEL: llvm.func @_mlir_ciface_block(
@@ -18,23 +19,20 @@
 // The matmul's accumulators stay in registers across the reduction loop:
 // they are read before it and written after it, not in every iteration.
 // HOIST-LABEL: IR Dump After TickHoistVectorTransfers
-// HOIST:         %[[ACC:.*]] = vector.transfer_read {{.*}} : memref<{{.*}}>, vector<8x16xf32>
-// HOIST:         %[[SUM:.*]] = scf.for {{.*}} iter_args(%[[IT:.*]] = %[[ACC]]) -> (vector<8x16xf32>)
+// HOIST:         %[[ACC:.*]] = vector.transfer_read {{.*}} : memref<{{.*}}>, vector<8x32xf32>
+// HOIST:         %[[SUM:.*]] = scf.for {{.*}} iter_args(%[[IT:.*]] = %[[ACC]]) -> (vector<8x32xf32>)
 // HOIST-NOT:       vector.transfer_write
 // HOIST:           vector.contract
 // HOIST:           scf.yield
 // HOIST:         vector.transfer_write %[[SUM]]
-// Larger parallel blocks keep 8-row register blocks: 16 rows x 16 lanes
+// Larger parallel blocks keep 8-row register blocks: 16 rows x 32 lanes
 // would need more accumulators than there are registers (the spills and
-// their stack temporaries overflowed the stack on wide layers). Column
-// panels are the outer loop, so one panel of the weights serves every
-// register block of the parallel block.
+// their stack temporaries overflowed the stack on wide layers).
 // ROWS16-LABEL: IR Dump After TickVectorize
-// ROWS16:         scf.for %{{.*}} = %c0 to %c32 step %c16
-// ROWS16:           scf.for %{{.*}} = %c0 to %c16 step %c8
-// ROWS16:             scf.for %{{.*}} = %c0 to %c37 step %c1
-// ROWS16:               vector.contract {{.*}} : vector<8x1xf32>, vector<1x16xf32> into vector<8x16xf32>
-// ROWS16-NOT:     vector<16x16xf32>
+// ROWS16:         scf.for %{{.*}} = %c0 to %c16 step %c8
+// ROWS16:           scf.for %{{.*}} = %c0 to %c37 step %c1
+// ROWS16:             vector.contract {{.*}} : vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
+// ROWS16-NOT:     vector<16x32xf32>
 #map = affine_map<(d0, d1) -> (d1)>
 #map1 = affine_map<(d0, d1) -> (d0, d1)>
 #map2 = affine_map<(d0, d1) -> (d0)>

@@ -1,20 +1,21 @@
 // RUN: tick-opt %s --tick-vectorize=vector-width=16 --canonicalize | FileCheck %s
 // RUN: tick-opt %s --tick-vectorize=vector-width=8 --canonicalize | FileCheck %s --check-prefix=AVX2
 
-// The matmul becomes 8 x 16 register blocks advanced one reduction step per
-// iteration: a contraction of a column of 8 inputs with a row of 16 weights.
-// Row reductions and elementwise ops work on whole rows; nothing stays in
-// linalg.
+// The matmul becomes 8 x 32 register blocks (two vectors per row, as the
+// 32 columns allow: each broadcast input feeds two FMAs) advanced one
+// reduction step per iteration: a contraction of a column of 8 inputs with
+// a row of 32 weights. Row reductions and elementwise ops work on whole
+// rows; nothing stays in linalg.
 // CHECK-LABEL: func.func @block
-// CHECK:         scf.for %[[J:.*]] = %c0 to %c32 step %c16
-// CHECK:           scf.for %[[K:.*]] = %c0 to %c37 step %c1
-// CHECK:             %[[A:.*]] = vector.transfer_read {{.*}} : tensor<16x37xf32>, vector<8x1xf32>
-// CHECK:             %[[B:.*]] = vector.transfer_read {{.*}}[%[[K]], %[[J]]]{{.*}} : tensor<37x32xf32>, vector<1x16xf32>
-// CHECK:             vector.contract {{.*}} %[[A]], %[[B]], %{{.*}} : vector<8x1xf32>, vector<1x16xf32> into vector<8x16xf32>
+// CHECK:         scf.for %[[K:.*]] = %c0 to %c37 step %c1
+// CHECK:           %[[A:.*]] = vector.transfer_read {{.*}} : tensor<16x37xf32>, vector<8x1xf32>
+// CHECK:           %[[B:.*]] = vector.transfer_read {{.*}}[%[[K]], %c0]{{.*}} : tensor<37x32xf32>, vector<1x32xf32>
+// CHECK:           vector.contract {{.*}} %[[A]], %[[B]], %{{.*}} : vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
 // CHECK:         vector.multi_reduction <add>, %{{.*}}, %{{.*}} [1] : vector<1x32xf32> to vector<1xf32>
 // CHECK:         math.rsqrt %{{.*}} : vector<8xf32>
 // CHECK:         arith.maximumf %{{.*}} : vector<1x32xf32>
 // CHECK-NOT:     linalg.
+// AVX2's 16 registers keep one vector per row.
 // AVX2:          vector.contract {{.*}} : vector<8x1xf32>, vector<1x8xf32> into vector<8x8xf32>
 #map = affine_map<(d0, d1) -> (d1)>
 #map1 = affine_map<(d0, d1) -> (d0, d1)>
