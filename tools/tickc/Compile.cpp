@@ -3,8 +3,8 @@
 // Runs the same registered pipelines tick-opt can run one by one, stopping
 // at any stage of the lowering:
 //
-//   nn -> linalg -> vector -> bufferized -> llvm -> llvm-ir -> asm | obj | lib
-//                \-> gpu (--target=cuda) -/                         \ ptx
+//   nn -> linalg -> vector -> bufferized -> llvm -> llvm-ir -> asm | obj | lib | exe
+//   --target=cuda: nn -> linalg -> gpu ----> llvm -> ...          and ptx (kernels)
 //
 //===----------------------------------------------------------------------===//
 
