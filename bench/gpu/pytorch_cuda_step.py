@@ -15,36 +15,17 @@ Usage: pytorch_cuda_step.py [--layers 784,128,64,10] [--batch 64]
        pytorch_cuda_step.py --layernorm 16384x1024 [--steps N]
 """
 import argparse
-import gzip
 import os
 import statistics
+import sys
 import time
 
 import numpy as np
 import torch
 import torch.nn as nn
 
-
-def read_idx(directory, name):
-    for candidate in (name, name + ".gz"):
-        path = os.path.join(directory, candidate)
-        if os.path.exists(path):
-            opener = gzip.open if path.endswith(".gz") else open
-            with opener(path, "rb") as f:
-                raw = f.read()
-            dims = raw[3]
-            shape = [int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
-            return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
-    raise FileNotFoundError(os.path.join(directory, name))
-
-
-def mlp(widths):
-    layers = [nn.Flatten()]
-    for i in range(len(widths) - 1):
-        layers.append(nn.Linear(widths[i], widths[i + 1]))
-        if i + 2 < len(widths):
-            layers += [nn.LayerNorm(widths[i + 1]), nn.ReLU()]
-    return nn.Sequential(*layers)
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from pytorch_step import mlp, read_idx  # noqa: E402
 
 
 def timed(step, steps, warmup):

@@ -62,6 +62,21 @@ void buildLoops(OpBuilder &b, Location loc, gpu::KernelDim3 sizes,
   }
 }
 
+/// Copies the kernel's body to `b`, its grid and block sizes mapped to the
+/// launch's operands (ids are in `mapping` already).
+void cloneBody(OpBuilder &b, gpu::LaunchOp launch, IRMapping &mapping) {
+  gpu::KernelDim3 grid = launch.getGridSizeOperandValues();
+  gpu::KernelDim3 block = launch.getBlockSizeOperandValues();
+  mapping.map(launch.getGridSize().x, grid.x);
+  mapping.map(launch.getGridSize().y, grid.y);
+  mapping.map(launch.getGridSize().z, grid.z);
+  mapping.map(launch.getBlockSize().x, block.x);
+  mapping.map(launch.getBlockSize().y, block.y);
+  mapping.map(launch.getBlockSize().z, block.z);
+  for (Operation &op : launch.getBody().front().without_terminator())
+    b.clone(op, mapping);
+}
+
 /// A gpu.shuffle in a team: every thread stores its value, a barrier, each
 /// reads its partner's, a barrier (so the buffer can be reused).
 void emulateShuffle(gpu::ShuffleOp shuffle, Value thread, Value threads,
@@ -158,14 +173,7 @@ LogicalResult launchToTeams(gpu::LaunchOp launch, func::FuncOp threadNum) {
               arith::DivUIOp::create(b, loc, rest, block.x));
   mapping.map(launch.getThreadIds().z,
               arith::DivUIOp::create(b, loc, thread, plane));
-  mapping.map(launch.getGridSize().x, grid.x);
-  mapping.map(launch.getGridSize().y, grid.y);
-  mapping.map(launch.getGridSize().z, grid.z);
-  mapping.map(launch.getBlockSize().x, block.x);
-  mapping.map(launch.getBlockSize().y, block.y);
-  mapping.map(launch.getBlockSize().z, block.z);
-  for (Operation &op : launch.getBody().front().without_terminator())
-    b.clone(op, mapping);
+  cloneBody(b, launch, mapping);
 
   SmallVector<Operation *> sync;
   team.getRegion().walk([&](Operation *op) {
@@ -199,14 +207,7 @@ LogicalResult launchToLoops(gpu::LaunchOp launch) {
   IRMapping mapping;
   buildLoops(b, loc, grid, launch.getBlockIds(), mapping);
   buildLoops(b, loc, block, launch.getThreadIds(), mapping);
-  mapping.map(launch.getGridSize().x, grid.x);
-  mapping.map(launch.getGridSize().y, grid.y);
-  mapping.map(launch.getGridSize().z, grid.z);
-  mapping.map(launch.getBlockSize().x, block.x);
-  mapping.map(launch.getBlockSize().y, block.y);
-  mapping.map(launch.getBlockSize().z, block.z);
-  for (Operation &op : launch.getBody().front().without_terminator())
-    b.clone(op, mapping);
+  cloneBody(b, launch, mapping);
   launch.erase();
   return success();
 }

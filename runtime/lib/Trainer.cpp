@@ -255,6 +255,13 @@ struct Evaluation {
   double loss = 0, accuracy = 0;
 };
 
+/// A batch of logits, as forward writes them.
+int placeLogits(Tensors &t, std::vector<float> &logits, tickrt_memref &out) {
+  int64_t shape[] = {t.model.batch_size, t.model.classes};
+  return t.memory.place(logits.data(), logits.size() * sizeof(float), 2, shape,
+                        out);
+}
+
 /// Test loss and accuracy over every test sample: the last partial batch is
 /// padded and only its real rows count.
 int evaluate(Tensors &t, const tickrt_dataset &data, Evaluation &result) {
@@ -264,9 +271,7 @@ int evaluate(Tensors &t, const tickrt_dataset &data, Evaluation &result) {
     return code;
   std::vector<float> logits(m.batch_size * m.classes);
   tickrt_memref out;
-  int64_t outShape[] = {m.batch_size, m.classes};
-  if (int code = t.memory.place(logits.data(), logits.size() * sizeof(float),
-                                2, outShape, out))
+  if (int code = placeLogits(t, logits, out))
     return code;
   int64_t total = data.test_labels.count;
   std::vector<int64_t> indices(m.batch_size);
@@ -810,9 +815,7 @@ extern "C" int tickrt_bench_forward(const tickrt_trainer_model *model,
     return code;
   std::vector<float> logits(m.batch_size * m.classes);
   tickrt_memref out;
-  int64_t outShape[] = {m.batch_size, m.classes};
-  if (int code = t.memory.place(logits.data(), logits.size() * sizeof(float),
-                                2, outShape, out))
+  if (int code = placeLogits(t, logits, out))
     return code;
   std::vector<void *> args = t.arguments({&batch.x, &out});
   constexpr int64_t kWarmup = 10;

@@ -27,13 +27,20 @@ const char *orNull(const std::string &s) {
   return s.empty() ? nullptr : s.c_str();
 }
 
+CompileSettings compileSettings(int64_t batchSize, int64_t parallelRows,
+                                const GPUTarget &gpu) {
+  CompileSettings compile;
+  compile.batchSize = batchSize;
+  compile.parallelRows = parallelRows;
+  compile.gpu = gpu;
+  return compile;
+}
+
 } // namespace
 
 int tick::runTrain(const TrainSettings &settings, NativeTarget &native) {
-  CompileSettings compile;
-  compile.batchSize = settings.batchSize;
-  compile.parallelRows = settings.parallelRows;
-  compile.gpu = settings.gpu;
+  CompileSettings compile = compileSettings(
+      settings.batchSize, settings.parallelRows, settings.gpu);
   compile.optimizer = settings.optimizer;
   compile.lr = settings.lr;
   compile.momentum = settings.momentum;
@@ -59,10 +66,8 @@ int tick::runTrain(const TrainSettings &settings, NativeTarget &native) {
 }
 
 int tick::runEval(const EvalSettings &settings, NativeTarget &native) {
-  CompileSettings compile;
-  compile.batchSize = settings.batchSize;
-  compile.parallelRows = settings.parallelRows;
-  compile.gpu = settings.gpu;
+  CompileSettings compile = compileSettings(
+      settings.batchSize, settings.parallelRows, settings.gpu);
   Session s;
   if (int code = s.open(settings.model, compile, native))
     return code;
