@@ -25,6 +25,9 @@ using namespace mlir;
 
 void tick::buildGPUKernelsPipeline(OpPassManager &pm,
                                    const GPUPipelineOptions &options) {
+  // Transposed weights and activations are read in place by the matmuls
+  // instead of being written out by kernels of their own.
+  pm.addNestedPass<func::FuncOp>(createTickFoldTransposesIntoMatmuls());
   pm.addPass(createTickFuseElementwise());
   // Named ops become generics so that their loops can be reordered: a
   // reduction over the batch must not be the outer, serial loop.

@@ -32,50 +32,64 @@ constexpr int64_t kTile = 32;     // output tile side and k step
 constexpr int64_t kThreads = 256; // per block
 constexpr int64_t kRowsPerThread = kTile * kTile / kThreads;
 
-/// `C[i, j] += A[i, k] * B[k, j]` on static f32 buffers.
-bool isMatmul(linalg::GenericOp op) {
+/// How a matmul reads its operands: each may be stored transposed
+/// (A as k x m, B as n x k), as when a transpose was folded into it.
+struct Layout {
+  bool lhsTransposed = false, rhsTransposed = false;
+};
+
+/// `C[i, j] += A[i, k] * B[k, j]` on static f32 buffers, A and B in either
+/// layout.
+std::optional<Layout> matmulLayout(linalg::GenericOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
       op.getNumDpsInits() != 1 || op.getNumLoops() != 3)
-    return false;
+    return std::nullopt;
   MLIRContext *context = op.getContext();
   AffineExpr i = getAffineDimExpr(0, context), j = getAffineDimExpr(1, context),
              k = getAffineDimExpr(2, context);
+  auto map = [&](AffineExpr r, AffineExpr c) {
+    return AffineMap::get(3, 0, {r, c}, context);
+  };
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  if (maps[0] != AffineMap::get(3, 0, {i, k}, context) ||
-      maps[1] != AffineMap::get(3, 0, {k, j}, context) ||
-      maps[2] != AffineMap::get(3, 0, {i, j}, context))
-    return false;
+  Layout layout;
+  layout.lhsTransposed = maps[0] == map(k, i);
+  layout.rhsTransposed = maps[1] == map(j, k);
+  if ((maps[0] != map(i, k) && !layout.lhsTransposed) ||
+      (maps[1] != map(k, j) && !layout.rhsTransposed) || maps[2] != map(i, j))
+    return std::nullopt;
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
   if (iterators[0] != utils::IteratorType::parallel ||
       iterators[1] != utils::IteratorType::parallel ||
       iterators[2] != utils::IteratorType::reduction)
-    return false;
+    return std::nullopt;
   for (Value operand : op->getOperands()) {
     auto type = cast<MemRefType>(operand.getType());
     if (!type.hasStaticShape() || !type.getElementType().isF32())
-      return false;
+      return std::nullopt;
   }
   Block &body = op.getRegion().front();
   Value a = body.getArgument(0), b = body.getArgument(1),
         c = body.getArgument(2);
   auto add = body.getTerminator()->getOperand(0).getDefiningOp<arith::AddFOp>();
   if (!add || body.getOperations().size() != 3)
-    return false;
+    return std::nullopt;
   Value product = add.getLhs() == c ? add.getRhs() : add.getLhs();
   auto mul = product.getDefiningOp<arith::MulFOp>();
-  return mul && (add.getLhs() == c || add.getRhs() == c) &&
-         ((mul.getLhs() == a && mul.getRhs() == b) ||
-          (mul.getLhs() == b && mul.getRhs() == a));
+  if (mul && (add.getLhs() == c || add.getRhs() == c) &&
+      ((mul.getLhs() == a && mul.getRhs() == b) ||
+       (mul.getLhs() == b && mul.getRhs() == a)))
+    return layout;
+  return std::nullopt;
 }
 
-void lowerToTiles(linalg::GenericOp op) {
+void lowerToTiles(linalg::GenericOp op, Layout layout) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   Value lhs = op.getDpsInputs()[0], rhs = op.getDpsInputs()[1],
         out = op.getDpsInits()[0];
-  ArrayRef<int64_t> lhsShape = cast<MemRefType>(lhs.getType()).getShape();
-  int64_t m = lhsShape[0], k = lhsShape[1],
-          n = cast<MemRefType>(rhs.getType()).getShape()[1];
+  ArrayRef<int64_t> outShape = cast<MemRefType>(out.getType()).getShape();
+  int64_t m = outShape[0], n = outShape[1];
+  int64_t k = op.getStaticLoopRanges()[2];
   auto constant = [&](int64_t v) {
     return arith::ConstantIndexOp::create(b, loc, v);
   };
@@ -123,19 +137,33 @@ void lowerToTiles(linalg::GenericOp op) {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(steps.getBody());
     Value k0 = steps.getInductionVar();
-    for (int64_t q = 0; q < kRowsPerThread; ++q) {
-      // Element thread + q * 256 of each tile, row-major.
-      Value r = arith::AddIOp::create(b, loc, myRow,
-                                      constant(q * kThreads / kTile));
-      Value lhsValue =
-          loadOrZero(lhs, arith::AddIOp::create(b, loc, rowBase, r),
-                     arith::AddIOp::create(b, loc, k0, myCol), m, k);
-      memref::StoreOp::create(b, loc, lhsValue, lhsTile, ValueRange{r, myCol});
-      Value rhsValue =
-          loadOrZero(rhs, arith::AddIOp::create(b, loc, k0, r),
-                     arith::AddIOp::create(b, loc, colBase, myCol), k, n);
-      memref::StoreOp::create(b, loc, rhsValue, rhsTile, ValueRange{r, myCol});
-    }
+    // Copies the tile of `source` whose first row and column are `rowBase`
+    // and `colBase` in the source's own layout, element thread + q * 256 in
+    // row-major order (coalesced); a transposed source lands transposed.
+    auto stage = [&](Value source, Value tileBuffer, Value sourceRowBase,
+                     Value sourceColBase, bool transposed) {
+      ArrayRef<int64_t> shape = cast<MemRefType>(source.getType()).getShape();
+      for (int64_t q = 0; q < kRowsPerThread; ++q) {
+        Value r = arith::AddIOp::create(b, loc, myRow,
+                                        constant(q * kThreads / kTile));
+        Value v = loadOrZero(source,
+                             arith::AddIOp::create(b, loc, sourceRowBase, r),
+                             arith::AddIOp::create(b, loc, sourceColBase, myCol),
+                             shape[0], shape[1]);
+        memref::StoreOp::create(b, loc, v, tileBuffer,
+                                transposed ? ValueRange{myCol, r}
+                                           : ValueRange{r, myCol});
+      }
+    };
+    // The tiles hold A[i][k] and B[k][j] whatever the sources' layouts.
+    if (layout.lhsTransposed)
+      stage(lhs, lhsTile, k0, rowBase, /*transposed=*/true);
+    else
+      stage(lhs, lhsTile, rowBase, k0, /*transposed=*/false);
+    if (layout.rhsTransposed)
+      stage(rhs, rhsTile, colBase, k0, /*transposed=*/true);
+    else
+      stage(rhs, rhsTile, k0, colBase, /*transposed=*/false);
     gpu::BarrierOp::create(b, loc);
     auto inner = scf::ForOp::create(b, loc, zero, tile, one,
                                     steps.getRegionIterArgs());
@@ -186,13 +214,13 @@ void lowerToTiles(linalg::GenericOp op) {
 struct GPUMatmulTilesPass
     : tick::impl::TickGPUMatmulTilesBase<GPUMatmulTilesPass> {
   void runOnOperation() override {
-    SmallVector<linalg::GenericOp> matmuls;
+    SmallVector<std::pair<linalg::GenericOp, Layout>> matmuls;
     getOperation().walk([&](linalg::GenericOp op) {
-      if (isMatmul(op))
-        matmuls.push_back(op);
+      if (std::optional<Layout> layout = matmulLayout(op))
+        matmuls.push_back({op, *layout});
     });
-    for (linalg::GenericOp op : matmuls)
-      lowerToTiles(op);
+    for (auto [op, layout] : matmuls)
+      lowerToTiles(op, layout);
   }
 };
 

@@ -201,6 +201,20 @@ tickrt_status openLocked(State &s) {
   return TICKRT_OK;
 }
 
+/// Records the first failure of a driver call made for compiled code.
+bool check(CUresult result, const char *call) {
+  if (result == 0)
+    return true;
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  if (s.failure == TICKRT_OK) {
+    s.failure = TICKRT_ERROR_DEVICE;
+    s.failureMessage =
+        std::string("CUDA error in ") + call + ": " + describe(s.driver, result);
+  }
+  return false;
+}
+
 /// The driver with this thread's context current, or null after recording
 /// why not. Compiled code may call in before anyone opened the driver (its
 /// global constructors load the kernels).
@@ -221,25 +235,11 @@ const Driver *driverFor(const char *what) {
   }
   thread_local bool current = false;
   if (!current) {
-    if (s.driver.ctxSetCurrent(s.context) != 0)
+    if (!check(s.driver.ctxSetCurrent(s.context), "cuCtxSetCurrent"))
       return nullptr;
     current = true;
   }
   return &s.driver;
-}
-
-/// Records the first failure of a driver call made for compiled code.
-bool check(CUresult result, const char *call) {
-  if (result == 0)
-    return true;
-  State &s = state();
-  std::lock_guard<std::mutex> lock(s.mutex);
-  if (s.failure == TICKRT_OK) {
-    s.failure = TICKRT_ERROR_DEVICE;
-    s.failureMessage =
-        std::string("CUDA error in ") + call + ": " + describe(s.driver, result);
-  }
-  return false;
 }
 
 CUdeviceptr devicePointer(const void *p) {

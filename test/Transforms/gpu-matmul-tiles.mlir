@@ -40,13 +40,14 @@ func.func @matmul(%x: memref<40x70xf32>, %w: memref<70x50xf32>, %y: memref<40x50
   return
 }
 
-// Not a plain matmul (a max-plus product, transposed operands): left alone.
+// Not a plain matmul (a max-plus product, an operand read along a
+// broadcast): left alone.
 
 // CHECK-LABEL: func.func @not_matmuls
 // CHECK-NOT:     gpu.launch
 // CHECK-COUNT-2: linalg.generic
-#at = affine_map<(d0, d1, d2) -> (d2, d0)>
-func.func @not_matmuls(%x: memref<40x70xf32>, %w: memref<70x50xf32>, %xt: memref<70x40xf32>, %y: memref<40x50xf32>) {
+#at = affine_map<(d0, d1, d2) -> (d2, d2)>
+func.func @not_matmuls(%x: memref<40x70xf32>, %w: memref<70x50xf32>, %xt: memref<70x70xf32>, %y: memref<40x50xf32>) {
   linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
       ins(%x, %w : memref<40x70xf32>, memref<70x50xf32>) outs(%y : memref<40x50xf32>) {
   ^bb0(%in: f32, %in_0: f32, %out: f32):
@@ -55,7 +56,33 @@ func.func @not_matmuls(%x: memref<40x70xf32>, %w: memref<70x50xf32>, %xt: memref
     linalg.yield %s : f32
   }
   linalg.generic {indexing_maps = [#at, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
-      ins(%xt, %w : memref<70x40xf32>, memref<70x50xf32>) outs(%y : memref<40x50xf32>) {
+      ins(%xt, %w : memref<70x70xf32>, memref<70x50xf32>) outs(%y : memref<40x50xf32>) {
+  ^bb0(%in: f32, %in_0: f32, %out: f32):
+    %p = arith.mulf %in, %in_0 : f32
+    %s = arith.addf %out, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// Transposed operands (folded transposes: A stored k x m, B stored n x k)
+// are read in their own row-major order, coalesced, and land transposed in
+// the tiles: the stores swap the thread's row and column.
+
+// CHECK-LABEL: func.func @transposed
+// CHECK:         gpu.launch
+// CHECK:           %[[COL:.*]] = arith.remui %{{.*}}, %c32
+// CHECK:           %[[ROW:.*]] = arith.divui %{{.*}}, %c32
+// CHECK:           scf.for
+// CHECK:             memref.load %arg0
+// CHECK:             memref.store %{{.*}}, %{{.*}}[%[[COL]], %[[ROW]]]
+// CHECK:             memref.load %arg1
+// CHECK:             memref.store %{{.*}}, %{{.*}}[%[[COL]], %[[ROW]]]
+#kt = affine_map<(d0, d1, d2) -> (d2, d0)>
+#jk = affine_map<(d0, d1, d2) -> (d1, d2)>
+func.func @transposed(%xt: memref<70x40xf32>, %wt: memref<50x70xf32>, %y: memref<40x50xf32>) {
+  linalg.generic {indexing_maps = [#kt, #jk, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%xt, %wt : memref<70x40xf32>, memref<50x70xf32>) outs(%y : memref<40x50xf32>) {
   ^bb0(%in: f32, %in_0: f32, %out: f32):
     %p = arith.mulf %in, %in_0 : f32
     %s = arith.addf %out, %p : f32

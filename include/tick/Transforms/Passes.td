@@ -250,4 +250,17 @@ def TickGPUMatmulTiles : Pass<"tick-gpu-matmul-tiles", "mlir::func::FuncOp"> {
                            "mlir::memref::MemRefDialect"];
 }
 
+def TickFoldTransposesIntoMatmuls
+    : Pass<"tick-fold-transposes-into-matmuls", "mlir::func::FuncOp"> {
+  let summary = "Matmuls read transposed operands in place";
+  let description = [{
+    A `linalg.matmul` on tensors whose operand is a 2-D `linalg.transpose`
+    becomes a `linalg.generic` reading the transpose's input through a
+    transposed indexing map; a transpose nothing else reads is erased. On
+    the GPU target each folded transpose is a kernel and a round trip
+    through memory less; tick-gpu-matmul-tiles reads either layout.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 #endif // TICK_TRANSFORMS_PASSES_TD
