@@ -36,21 +36,23 @@ enum class Combiner { Add, Max };
 /// How each output is reduced, or nothing when the op is not a row
 /// reduction this pass handles.
 std::optional<SmallVector<Combiner>> rowReduction(linalg::GenericOp op) {
-  if (!op.hasPureBufferSemantics() || op.getNumLoops() != 2 ||
+  // Rows and a reduction along them, or a reduction of everything to a
+  // scalar (one row: the loss's mean over the batch).
+  unsigned loops = op.getNumLoops();
+  if (!op.hasPureBufferSemantics() || loops < 1 || loops > 2 ||
       op.getNumReductionLoops() != 1 ||
-      op.getIteratorTypesArray()[1] != utils::IteratorType::reduction)
+      op.getIteratorTypesArray()[loops - 1] != utils::IteratorType::reduction)
     return std::nullopt;
-  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  if (ShapedType::isDynamic(ranges[0]) || ShapedType::isDynamic(ranges[1]))
+  if (llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
     return std::nullopt;
   // The reduction runs along rows: the innermost index of every input
   // that reads along it.
+  AffineExpr along = getAffineDimExpr(loops - 1, op.getContext());
   for (OpOperand *input : op.getDpsInputOperands()) {
     AffineMap map = op.getMatchingIndexingMap(input);
     for (unsigned r = 0; r < map.getNumResults(); ++r)
-      if (map.getResult(r).isFunctionOfDim(1) &&
-          (r + 1 != map.getNumResults() ||
-           map.getResult(r) != getAffineDimExpr(1, op.getContext())))
+      if (map.getResult(r).isFunctionOfDim(loops - 1) &&
+          (r + 1 != map.getNumResults() || map.getResult(r) != along))
         return std::nullopt;
   }
   Block &body = op.getRegion().front();
@@ -108,6 +110,10 @@ void lowerToWarps(linalg::GenericOp op, ArrayRef<Combiner> combiners,
   OpBuilder b(op);
   Location loc = op.getLoc();
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  bool scalar = ranges.size() == 1;
+  if (scalar)
+    ranges.insert(ranges.begin(), 1);
+  rowsPerBlock = std::min(rowsPerBlock, ranges[0]);
   auto constant = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
   Value rows = constant(ranges[0]), width = constant(ranges[1]);
   Value warp = constant(kWarp);
@@ -139,7 +145,9 @@ void lowerToWarps(linalg::GenericOp op, ArrayRef<Combiner> combiners,
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(lanes.getBody());
-    SmallVector<Value> ivs = {safeRow, lanes.getInductionVar()};
+    SmallVector<Value> ivs = {lanes.getInductionVar()};
+    if (!scalar)
+      ivs.insert(ivs.begin(), safeRow);
     Block &body = op.getRegion().front();
     IRMapping mapping;
     for (OpOperand *input : op.getDpsInputOperands())
@@ -178,7 +186,9 @@ void lowerToWarps(linalg::GenericOp op, ArrayRef<Combiner> combiners,
   Value stores = arith::AndIOp::create(b, loc, first, inRange);
   auto store = scf::IfOp::create(b, loc, stores, /*withElseRegion=*/false);
   b.setInsertionPoint(store.thenBlock()->getTerminator());
-  SmallVector<Value> ivs = {row, constant(0)};
+  SmallVector<Value> ivs = {constant(0)};
+  if (!scalar)
+    ivs.insert(ivs.begin(), row);
   for (auto [output, total, c] :
        llvm::zip(op.getDpsInitsMutable(), totals, combiners)) {
     AffineMap map = op.getMatchingIndexingMap(&output);

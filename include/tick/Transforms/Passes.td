@@ -212,10 +212,10 @@ def TickGPURowReductions
     : Pass<"tick-gpu-row-reductions", "mlir::func::FuncOp"> {
   let summary = "Reduce each row with a warp: lanes split it, shuffles combine";
   let description = [{
-    A `linalg.generic` on buffers with one parallel loop (rows) and one
-    reduction loop that runs along contiguous memory (a row's sum, sum of
-    squares, maximum: LayerNorm's statistics forward and backward, the
-    loss), whose every result is `out + f(...)` or `max(out, f(...))` with
+    A `linalg.generic` on buffers with one parallel loop (rows), or none (a
+    reduction to a scalar: one row), and one reduction loop that runs along
+    contiguous memory (a row's sum, sum of squares, maximum: LayerNorm's
+    statistics forward and backward, the loss and its mean over the batch), whose every result is `out + f(...)` or `max(out, f(...))` with
     `f` independent of the outputs, becomes a `gpu.launch` in which each
     warp of 32 threads reduces one row: lane `l` combines elements `l`,
     `l + 32`, ... into a partial result, five `gpu.shuffle xor` steps combine
