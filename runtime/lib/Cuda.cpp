@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <dlfcn.h>
+#include <map>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -95,6 +96,11 @@ struct State {
   std::vector<CUstream> idleStreams;
   tickrt_status failure = TICKRT_OK;
   std::string failureMessage;
+  /// Kernel names by function, for messages.
+  std::map<CUfunction, std::string> kernelNames;
+  /// TICKRT_CUDA_SYNC=1: wait for each kernel as it is launched, so that a
+  /// fault names the kernel that caused it.
+  bool syncEachLaunch = false;
 };
 
 State &state() {
@@ -189,6 +195,8 @@ tickrt_status openLocked(State &s) {
     return tickrt::fail(TICKRT_ERROR_DEVICE, "cannot use GPU %d: %s",
                         defaultDevice, describe(d, r).c_str());
   d.deviceGetName(s.deviceName, sizeof(s.deviceName), device);
+  const char *sync = std::getenv("TICKRT_CUDA_SYNC");
+  s.syncEachLaunch = sync && std::string(sync) == "1";
   // Freed blocks stay in the pool instead of going back to the driver, so
   // a tick's temporaries cost no cudaMalloc after the first tick.
   CUmemoryPool pool;
@@ -348,8 +356,12 @@ MGPU_API void mgpuModuleUnload(CUmodule module) {
 MGPU_API CUfunction mgpuModuleGetFunction(CUmodule module, const char *name) {
   const Driver *d = driverFor("looking up a kernel");
   CUfunction function = nullptr;
-  if (d)
-    check(d->moduleGetFunction(&function, module, name), "cuModuleGetFunction");
+  if (d && check(d->moduleGetFunction(&function, module, name),
+                 "cuModuleGetFunction")) {
+    State &s = state();
+    std::lock_guard<std::mutex> lock(s.mutex);
+    s.kernelNames.emplace(function, name);
+  }
   return function;
 }
 
@@ -359,10 +371,23 @@ MGPU_API void mgpuLaunchKernel(CUfunction function, intptr_t gridX,
                                CUstream stream, void **params, void **extra,
                                size_t /*paramCount*/) {
   const Driver *d = driverFor("launching a kernel");
-  if (d)
-    check(d->launchKernel(function, gridX, gridY, gridZ, blockX, blockY,
-                          blockZ, smem, stream, params, extra),
-          "cuLaunchKernel");
+  if (!d)
+    return;
+  State &s = state();
+  std::string name;
+  {
+    std::lock_guard<std::mutex> lock(s.mutex);
+    auto it = s.kernelNames.find(function);
+    name = it == s.kernelNames.end() ? "a kernel" : it->second;
+  }
+  std::string launch = "cuLaunchKernel(" + name + ")";
+  if (check(d->launchKernel(function, gridX, gridY, gridZ, blockX, blockY,
+                            blockZ, smem, stream, params, extra),
+            launch.c_str()) &&
+      s.syncEachLaunch) {
+    std::string wait = "running " + name + " (TICKRT_CUDA_SYNC=1)";
+    check(d->streamSynchronize(stream), wait.c_str());
+  }
 }
 
 MGPU_API CUstream mgpuStreamCreate() {

@@ -5,7 +5,8 @@
 |* asked for and none is there. The mgpu* functions that compiled models     *|
 |* call (MLIR's gpu-to-llvm ABI) are in this library too; they cannot return *|
 |* errors, so their first failure is kept and reported by                    *|
-|* tickrt_cuda_status().                                                     *|
+|* tickrt_cuda_status(). With TICKRT_CUDA_SYNC=1 in the environment every    *|
+|* kernel is waited for as it is launched, so a fault names its kernel.     *|
 \*===----------------------------------------------------------------------===*/
 
 #ifndef TICK_RUNTIME_CUDA_H
