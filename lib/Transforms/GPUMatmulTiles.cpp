@@ -13,6 +13,8 @@
 
 #include "tick/Transforms/Passes.h"
 
+#include "FoldedInit.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -25,6 +27,7 @@ namespace tick {
 } // namespace tick
 
 using namespace mlir;
+using tick::FoldedInit;
 
 namespace {
 
@@ -189,6 +192,9 @@ void lowerToTiles(linalg::GenericOp op, Layout layout) {
     scf::YieldOp::create(b, loc, inner.getResults());
   }
 
+  // C's initial value: a broadcast written just before (the bias, zeros)
+  // is read at its source, and goes.
+  std::optional<FoldedInit> outInit = FoldedInit::find(op, out);
   Value col = arith::AddIOp::create(b, loc, colBase, myCol);
   Value colInside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
                                           col, constant(n));
@@ -203,12 +209,18 @@ void lowerToTiles(linalg::GenericOp op, Layout layout) {
     auto store = scf::IfOp::create(b, loc, inside, /*withElseRegion=*/false);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(store.thenBlock()->getTerminator());
-    Value initial = memref::LoadOp::create(b, loc, out, ValueRange{row, col});
+    Value initial =
+        outInit ? outInit->valueAt(b, loc, ValueRange{row, col})
+             : memref::LoadOp::create(b, loc, out, ValueRange{row, col})
+                   .getResult();
     memref::StoreOp::create(
         b, loc, arith::AddFOp::create(b, loc, initial, steps.getResult(q)),
         out, ValueRange{row, col});
   }
   op.erase();
+  // Every element of C is stored: the broadcast is overwritten.
+  if (outInit)
+    outInit->erase();
 }
 
 struct GPUMatmulTilesPass

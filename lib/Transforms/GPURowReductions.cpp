@@ -10,6 +10,8 @@
 
 #include "tick/Transforms/Passes.h"
 
+#include "FoldedInit.h"
+
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -26,6 +28,7 @@ namespace tick {
 } // namespace tick
 
 using namespace mlir;
+using tick::FoldedInit;
 
 namespace {
 
@@ -181,6 +184,14 @@ void lowerToWarps(linalg::GenericOp op, ArrayRef<Combiner> combiners,
     }
   }
 
+  // Each output's initial value: a broadcast written just before (zeros,
+  // mostly) is read at its source, and goes.
+  SmallVector<std::optional<FoldedInit>> inits;
+  for (Value output : op.getDpsInits())
+    inits.push_back(llvm::count(op.getDpsInits(), output) == 1
+                        ? FoldedInit::find(op, output)
+                        : std::nullopt);
+
   Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane,
                                       constant(0));
   Value stores = arith::AndIOp::create(b, loc, first, inRange);
@@ -189,18 +200,24 @@ void lowerToWarps(linalg::GenericOp op, ArrayRef<Combiner> combiners,
   SmallVector<Value> ivs = {constant(0)};
   if (!scalar)
     ivs.insert(ivs.begin(), row);
-  for (auto [output, total, c] :
-       llvm::zip(op.getDpsInitsMutable(), totals, combiners)) {
+  for (auto [output, total, c, init] :
+       llvm::zip(op.getDpsInitsMutable(), totals, combiners, inits)) {
     AffineMap map = op.getMatchingIndexingMap(&output);
     SmallVector<Value> indices;
     for (AffineExpr expr : map.getResults())
       indices.push_back(affine::AffineApplyOp::create(
           b, loc, AffineMap::get(map.getNumDims(), 0, expr), ivs));
-    Value initial = memref::LoadOp::create(b, loc, output.get(), indices);
+    Value initial =
+        init ? init->valueAt(b, loc, indices)
+             : memref::LoadOp::create(b, loc, output.get(), indices).getResult();
     memref::StoreOp::create(b, loc, combine(b, loc, c, initial, total),
                             output.get(), indices);
   }
   op.erase();
+  // Every row of every output is stored: the broadcasts are overwritten.
+  for (std::optional<FoldedInit> &init : inits)
+    if (init)
+      init->erase();
 }
 
 struct GPURowReductionsPass

@@ -90,3 +90,78 @@ func.func @transposed(%xt: memref<70x40xf32>, %wt: memref<50x70xf32>, %y: memref
   }
   return
 }
+
+// The bias broadcast written into C just before is read at its source by
+// the kernel's last step, and goes: C = bias + A * B in one kernel.
+
+// CHECK-LABEL: func.func @with_bias
+// CHECK-NOT:     linalg.generic
+// CHECK:         gpu.launch
+// CHECK:           scf.if
+// CHECK:             %[[BIAS:.*]] = memref.load %arg2[%{{.*}}] : memref<50xf32>
+// CHECK:             %[[OUT:.*]] = arith.addf %[[BIAS]], %{{.*}}#0
+// CHECK:             memref.store %[[OUT]], %arg3
+#bias = affine_map<(d0, d1) -> (d1)>
+#rows = affine_map<(d0, d1) -> (d0, d1)>
+func.func @with_bias(%x: memref<40x70xf32>, %w: memref<70x50xf32>, %b: memref<50xf32>, %y: memref<40x50xf32>) {
+  linalg.generic {indexing_maps = [#bias, #rows], iterator_types = ["parallel", "parallel"]}
+      ins(%b : memref<50xf32>) outs(%y : memref<40x50xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<40x70xf32>, memref<70x50xf32>) outs(%y : memref<40x50xf32>) {
+  ^bb0(%in: f32, %in_0: f32, %out: f32):
+    %p = arith.mulf %in, %in_0 : f32
+    %s = arith.addf %out, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// Not folded: something reads C between the broadcast and the matmul, or
+// writes the bias.
+
+// CHECK-LABEL: func.func @read_between
+// CHECK:         linalg.generic
+// CHECK:         memref.copy
+// CHECK:         gpu.launch
+// CHECK:             memref.load %arg3[
+// CHECK-LABEL: func.func @bias_written_between
+// CHECK:         linalg.generic
+// CHECK:         memref.store
+// CHECK:         gpu.launch
+func.func @read_between(%x: memref<40x70xf32>, %w: memref<70x50xf32>, %b: memref<50xf32>, %y: memref<40x50xf32>, %copy: memref<40x50xf32>) {
+  linalg.generic {indexing_maps = [#bias, #rows], iterator_types = ["parallel", "parallel"]}
+      ins(%b : memref<50xf32>) outs(%y : memref<40x50xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  memref.copy %y, %copy : memref<40x50xf32> to memref<40x50xf32>
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<40x70xf32>, memref<70x50xf32>) outs(%y : memref<40x50xf32>) {
+  ^bb0(%in: f32, %in_0: f32, %out: f32):
+    %p = arith.mulf %in, %in_0 : f32
+    %s = arith.addf %out, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+func.func @bias_written_between(%x: memref<40x70xf32>, %w: memref<70x50xf32>, %b: memref<50xf32>, %y: memref<40x50xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %c0 = arith.constant 0 : index
+  linalg.generic {indexing_maps = [#bias, #rows], iterator_types = ["parallel", "parallel"]}
+      ins(%b : memref<50xf32>) outs(%y : memref<40x50xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  memref.store %zero, %b[%c0] : memref<50xf32>
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<40x70xf32>, memref<70x50xf32>) outs(%y : memref<40x50xf32>) {
+  ^bb0(%in: f32, %in_0: f32, %out: f32):
+    %p = arith.mulf %in, %in_0 : f32
+    %s = arith.addf %out, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}

@@ -139,3 +139,36 @@ func.func @batch_sum(%losses: memref<1000xf32>, %sum: memref<f32>) {
   }
   return
 }
+
+// -----
+
+// Zeros broadcast into the output just before are not a kernel of their
+// own: the total is added to the constant.
+
+#row = affine_map<(d0, d1) -> (d0, d1)>
+#stat = affine_map<(d0, d1) -> (d0)>
+#scalar = affine_map<(d0) -> ()>
+#vec = affine_map<(d0) -> (d0)>
+// CHECK-LABEL: func.func @zeroed_sum
+// CHECK-DAG:     %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-NOT:     linalg.generic
+// CHECK:         gpu.launch
+// CHECK:           scf.if
+// CHECK-NOT:         memref.load %arg1
+// CHECK:             %[[SUM:.*]] = arith.addf %{{.*}}, %[[ZERO]] : f32
+// CHECK:             memref.store %[[SUM]], %arg1
+func.func @zeroed_sum(%x: memref<10x100xf32>, %out: memref<10xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.generic {indexing_maps = [#scalar, #vec], iterator_types = ["parallel"]}
+      ins(%zero : f32) outs(%out : memref<10xf32>) {
+  ^bb0(%in: f32, %o: f32):
+    linalg.yield %in : f32
+  }
+  linalg.generic {indexing_maps = [#row, #stat], iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<10x100xf32>) outs(%out : memref<10xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %s = arith.addf %acc, %v : f32
+    linalg.yield %s : f32
+  }
+  return
+}

@@ -1,0 +1,45 @@
+//===- FoldedInit.h - an output's initial value, read at its source -------===//
+//
+// A reduction or matmul on buffers starts from what its output holds; after
+// bufferization that is usually a broadcast written just before it (zeros,
+// a bias row). A GPU kernel that writes every element of the output can
+// read the initial value at its source instead, and the broadcast, a kernel
+// of its own, goes.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TICK_LIB_TRANSFORMS_FOLDEDINIT_H
+#define TICK_LIB_TRANSFORMS_FOLDEDINIT_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+
+#include <optional>
+
+namespace tick {
+
+/// The broadcast that initializes the output `out` of `user`.
+class FoldedInit {
+public:
+  /// The broadcast writing `out` (a scalar, or a projection of a buffer,
+  /// into every element), when nothing else touches `out` between it and
+  /// `user`.
+  static std::optional<FoldedInit> find(mlir::Operation *user,
+                                        mlir::Value out);
+
+  /// The initial value of `out` at `indices`.
+  mlir::Value valueAt(mlir::OpBuilder &b, mlir::Location loc,
+                      mlir::ValueRange indices);
+
+  /// Erases the broadcast: call once the kernel that replaces `user`
+  /// writes every element of the output.
+  void erase() { broadcast.erase(); }
+
+private:
+  explicit FoldedInit(mlir::linalg::GenericOp broadcast)
+      : broadcast(broadcast) {}
+  mlir::linalg::GenericOp broadcast;
+};
+
+} // namespace tick
+
+#endif // TICK_LIB_TRANSFORMS_FOLDEDINIT_H
