@@ -765,10 +765,10 @@ extern "C" int tickrt_train(const tickrt_trainer_model *model,
   tickrt_dataset data;
   if (int code = start(*model, *options, t, data))
     return code;
-  if (!model->train_step || !model->optimizer)
-    return fail(TICKRT_EXIT_USAGE, "%s was compiled without a train step",
-                model->name);
-  int code = trainOn(t, *options, data);
+  int code = model->train_step && model->optimizer
+                 ? trainOn(t, *options, data)
+                 : fail(TICKRT_EXIT_USAGE,
+                        "%s was compiled without a train step", model->name);
   tickrt_dataset_close(&data);
   return code;
 }
