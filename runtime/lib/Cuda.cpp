@@ -14,6 +14,7 @@
 
 #include "Error.h"
 
+#include <atomic>
 #include <cstdint>
 #include <cstdlib>
 #include <dlfcn.h>
@@ -96,6 +97,9 @@ struct State {
   std::vector<CUstream> idleStreams;
   tickrt_status failure = TICKRT_OK;
   std::string failureMessage;
+  /// Opened, and nothing failed since: the mgpu* calls' fast path, without
+  /// taking the mutex (a tick makes a hundred of them).
+  std::atomic<bool> usable{false};
   /// Kernel names by function, for messages.
   std::map<CUfunction, std::string> kernelNames;
   /// TICKRT_CUDA_SYNC=1: wait for each kernel as it is launched, so that a
@@ -215,6 +219,7 @@ bool check(CUresult result, const char *call) {
     return true;
   State &s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
+  s.usable.store(false, std::memory_order_release);
   if (s.failure == TICKRT_OK) {
     s.failure = TICKRT_ERROR_DEVICE;
     s.failureMessage =
@@ -228,6 +233,9 @@ bool check(CUresult result, const char *call) {
 /// global constructors load the kernels).
 const Driver *driverFor(const char *what) {
   State &s = state();
+  thread_local bool current = false;
+  if (current && s.usable.load(std::memory_order_acquire))
+    return &s.driver;
   if (tickrt_cuda_open() != TICKRT_OK) {
     std::lock_guard<std::mutex> lock(s.mutex);
     if (s.failure == TICKRT_OK) {
@@ -241,7 +249,6 @@ const Driver *driverFor(const char *what) {
     if (s.failure != TICKRT_OK)
       return nullptr;
   }
-  thread_local bool current = false;
   if (!current) {
     if (!check(s.driver.ctxSetCurrent(s.context), "cuCtxSetCurrent"))
       return nullptr;
@@ -264,6 +271,8 @@ extern "C" tickrt_status tickrt_cuda_open(void) {
     s.openStatus = openLocked(s);
     if (s.openStatus != TICKRT_OK)
       s.openError = tickrt_last_error();
+    else
+      s.usable.store(true, std::memory_order_release);
   }
   if (s.openStatus != TICKRT_OK)
     return tickrt::fail(s.openStatus, "%s", s.openError.c_str());
@@ -374,6 +383,12 @@ MGPU_API void mgpuLaunchKernel(CUfunction function, intptr_t gridX,
   if (!d)
     return;
   State &s = state();
+  CUresult launched = d->launchKernel(function, gridX, gridY, gridZ, blockX,
+                                      blockY, blockZ, smem, stream, params,
+                                      extra);
+  // The kernel's name only for a message: not on every launch's path.
+  if (launched == 0 && !s.syncEachLaunch)
+    return;
   std::string name;
   {
     std::lock_guard<std::mutex> lock(s.mutex);
@@ -381,10 +396,7 @@ MGPU_API void mgpuLaunchKernel(CUfunction function, intptr_t gridX,
     name = it == s.kernelNames.end() ? "a kernel" : it->second;
   }
   std::string launch = "cuLaunchKernel(" + name + ")";
-  if (check(d->launchKernel(function, gridX, gridY, gridZ, blockX, blockY,
-                            blockZ, smem, stream, params, extra),
-            launch.c_str()) &&
-      s.syncEachLaunch) {
+  if (check(launched, launch.c_str())) {
     std::string wait = "running " + name + " (TICKRT_CUDA_SYNC=1)";
     check(d->streamSynchronize(stream), wait.c_str());
   }
