@@ -1,20 +1,12 @@
-//===- Session.cpp - a compiled model with its parameters in memory -------===//
+//===- Session.cpp - a model compiled and loaded for training -------------===//
 
 #include "Session.h"
 
 #include "Driver.h"
-#include "tick/Dialect/NN/IR/NNOps.h"
-#include "tick/Dialect/NN/Transforms/Passes.h"
 #include "tick/Runtime/Cuda.h"
 
-#include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Pass/PassManager.h"
-#include "tick/Pipelines/Pipelines.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/FormatVariadic.h"
-#include "llvm/Support/Path.h"
 
-using namespace mlir;
 using namespace tick;
 
 Session::~Session() {
