@@ -35,10 +35,12 @@ void tick::buildGPUKernelsPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createTickParallelDimsFirst());
   buildBufferizeFunctionsPipeline(pm);
   // Matmuls get tiles staged through workgroup memory, row reductions
-  // (LayerNorm statistics, the loss) a warp per row; every other op becomes
-  // loops, then a kernel per loop nest.
+  // (LayerNorm statistics, the loss) a warp per row, reductions across rows
+  // (bias gradients, the correct count) a block per 32 columns; every other
+  // op becomes loops, then a kernel per loop nest.
   pm.addNestedPass<func::FuncOp>(createTickGPUMatmulTiles());
   pm.addNestedPass<func::FuncOp>(createTickGPURowReductions());
+  pm.addNestedPass<func::FuncOp>(createTickGPUColumnReductions());
   pm.addPass(createConvertLinalgToParallelLoopsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createTickGPULaunchLoops({options.blockSize}));

@@ -10,7 +10,7 @@
 
 #include "tick/Transforms/Passes.h"
 
-#include "FoldedInit.h"
+#include "GPUReductions.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -18,9 +18,6 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/IR/IRMapping.h"
-
-#include <limits>
 
 namespace tick {
 #define GEN_PASS_DEF_TICKGPUROWREDUCTIONS
@@ -28,25 +25,23 @@ namespace tick {
 } // namespace tick
 
 using namespace mlir;
-using tick::FoldedInit;
+using namespace tick;
 
 namespace {
 
 constexpr int64_t kWarp = 32;
-
-enum class Combiner { Add, Max };
 
 /// How each output is reduced, or nothing when the op is not a row
 /// reduction this pass handles.
 std::optional<SmallVector<Combiner>> rowReduction(linalg::GenericOp op) {
   // Rows and a reduction along them, or a reduction of everything to a
   // scalar (one row: the loss's mean over the batch).
+  std::optional<SmallVector<Combiner>> combiners = reductionCombiners(op);
   unsigned loops = op.getNumLoops();
-  if (!op.hasPureBufferSemantics() || loops < 1 || loops > 2 ||
-      op.getNumReductionLoops() != 1 ||
-      op.getIteratorTypesArray()[loops - 1] != utils::IteratorType::reduction)
+  if (!combiners || loops > 2)
     return std::nullopt;
-  if (llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
+  // Shuffles move 32-bit values: f32 sums and maxima.
+  if (llvm::is_contained(*combiners, Combiner::AddI))
     return std::nullopt;
   // The reduction runs along rows: the innermost index of every input
   // that reads along it.
@@ -58,54 +53,7 @@ std::optional<SmallVector<Combiner>> rowReduction(linalg::GenericOp op) {
           (r + 1 != map.getNumResults() || map.getResult(r) != along))
         return std::nullopt;
   }
-  Block &body = op.getRegion().front();
-  auto outs = body.getArguments().drop_front(op.getNumDpsInputs());
-  auto yield = cast<linalg::YieldOp>(body.getTerminator());
-  SmallVector<Combiner> combiners;
-  for (auto [value, out] : llvm::zip(yield.getValues(), outs)) {
-    if (!value.getType().isF32())
-      return std::nullopt;
-    Operation *combine = value.getDefiningOp();
-    if (!combine || !isa<arith::AddFOp, arith::MaximumFOp>(combine) ||
-        combine->getBlock() != &body)
-      return std::nullopt;
-    Value lhs = combine->getOperand(0), rhs = combine->getOperand(1);
-    Value contribution = lhs == out ? rhs : rhs == out ? lhs : Value();
-    if (!contribution)
-      return std::nullopt;
-    combiners.push_back(isa<arith::AddFOp>(combine) ? Combiner::Add
-                                                    : Combiner::Max);
-  }
-  // Outputs are read only by their own combining step: a lane's partial
-  // result then stands for the output everywhere.
-  for (auto [out, value] : llvm::zip(outs, yield.getValues()))
-    for (Operation *user : out.getUsers())
-      if (user != value.getDefiningOp())
-        return std::nullopt;
   return combiners;
-}
-
-Value combine(OpBuilder &b, Location loc, Combiner c, Value x, Value y) {
-  if (c == Combiner::Add)
-    return arith::AddFOp::create(b, loc, x, y);
-  return arith::MaximumFOp::create(b, loc, x, y);
-}
-
-Value identity(OpBuilder &b, Location loc, Combiner c) {
-  float value = c == Combiner::Add ? 0.0f
-                                   : -std::numeric_limits<float>::infinity();
-  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(value));
-}
-
-/// The element of `operand` at loop indices `ivs`.
-Value load(OpBuilder &b, Location loc, linalg::GenericOp op, OpOperand *operand,
-           ValueRange ivs) {
-  AffineMap map = op.getMatchingIndexingMap(operand);
-  SmallVector<Value> indices;
-  for (AffineExpr expr : map.getResults())
-    indices.push_back(affine::AffineApplyOp::create(
-        b, loc, AffineMap::get(map.getNumDims(), 0, expr), ivs));
-  return memref::LoadOp::create(b, loc, operand->get(), indices);
 }
 
 void lowerToWarps(linalg::GenericOp op, ArrayRef<Combiner> combiners,
@@ -142,8 +90,9 @@ void lowerToWarps(linalg::GenericOp op, ArrayRef<Combiner> combiners,
   Value safeRow = arith::SelectOp::create(b, loc, inRange, row, constant(0));
 
   SmallVector<Value> partials;
-  for (Combiner c : combiners)
-    partials.push_back(identity(b, loc, c));
+  for (auto [c, output] : llvm::zip(combiners, op.getDpsInits()))
+    partials.push_back(
+        identity(b, loc, c, getElementTypeOrSelf(output.getType())));
   auto lanes = scf::ForOp::create(b, loc, lane, width, warp, partials);
   {
     OpBuilder::InsertionGuard guard(b);
@@ -151,26 +100,9 @@ void lowerToWarps(linalg::GenericOp op, ArrayRef<Combiner> combiners,
     SmallVector<Value> ivs = {lanes.getInductionVar()};
     if (!scalar)
       ivs.insert(ivs.begin(), safeRow);
-    Block &body = op.getRegion().front();
-    IRMapping mapping;
-    for (OpOperand *input : op.getDpsInputOperands())
-      mapping.map(body.getArgument(input->getOperandNumber()),
-                  load(b, loc, op, input, ivs));
-    for (auto [out, partial] :
-         llvm::zip(body.getArguments().drop_front(op.getNumDpsInputs()),
-                   lanes.getRegionIterArgs()))
-      mapping.map(out, partial);
-    for (Operation &bodyOp : body.without_terminator()) {
-      if (auto index = dyn_cast<linalg::IndexOp>(bodyOp)) {
-        mapping.map(index.getResult(), ivs[index.getDim()]);
-        continue;
-      }
-      b.clone(bodyOp, mapping);
-    }
-    SmallVector<Value> next;
-    for (Value v : body.getTerminator()->getOperands())
-      next.push_back(mapping.lookup(v));
-    scf::YieldOp::create(b, loc, next);
+    scf::YieldOp::create(b, loc,
+                         reduceOneElement(b, loc, op, ivs,
+                                          lanes.getRegionIterArgs()));
   }
 
   SmallVector<Value> totals(lanes.getResults());
@@ -186,11 +118,7 @@ void lowerToWarps(linalg::GenericOp op, ArrayRef<Combiner> combiners,
 
   // Each output's initial value: a broadcast written just before (zeros,
   // mostly) is read at its source, and goes.
-  SmallVector<std::optional<FoldedInit>> inits;
-  for (Value output : op.getDpsInits())
-    inits.push_back(llvm::count(op.getDpsInits(), output) == 1
-                        ? FoldedInit::find(op, output)
-                        : std::nullopt);
+  SmallVector<std::optional<FoldedInit>> inits = foldedInits(op);
 
   Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane,
                                       constant(0));
@@ -200,19 +128,7 @@ void lowerToWarps(linalg::GenericOp op, ArrayRef<Combiner> combiners,
   SmallVector<Value> ivs = {constant(0)};
   if (!scalar)
     ivs.insert(ivs.begin(), row);
-  for (auto [output, total, c, init] :
-       llvm::zip(op.getDpsInitsMutable(), totals, combiners, inits)) {
-    AffineMap map = op.getMatchingIndexingMap(&output);
-    SmallVector<Value> indices;
-    for (AffineExpr expr : map.getResults())
-      indices.push_back(affine::AffineApplyOp::create(
-          b, loc, AffineMap::get(map.getNumDims(), 0, expr), ivs));
-    Value initial =
-        init ? init->valueAt(b, loc, indices)
-             : memref::LoadOp::create(b, loc, output.get(), indices).getResult();
-    memref::StoreOp::create(b, loc, combine(b, loc, c, initial, total),
-                            output.get(), indices);
-  }
+  storeTotals(b, loc, op, ivs, totals, combiners, inits);
   op.erase();
   // Every row of every output is stored: the broadcasts are overwritten.
   for (std::optional<FoldedInit> &init : inits)

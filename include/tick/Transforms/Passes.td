@@ -231,6 +231,40 @@ def TickGPURowReductions
                            "mlir::memref::MemRefDialect"];
 }
 
+def TickGPUColumnReductions
+    : Pass<"tick-gpu-column-reductions", "mlir::func::FuncOp"> {
+  let summary = "Reduce across rows with a block per 32 columns: threads "
+                "split the rows, a tree in workgroup memory combines";
+  let description = [{
+    Runs after `tick-gpu-row-reductions` and takes the reductions it leaves:
+    a `linalg.generic` on buffers with static loop ranges whose innermost
+    loop is its one reduction loop (`tick-parallel-dims-first` puts it there)
+    and whose every result is `out + f(...)`, `max(out, f(...))` (f32) or an
+    integer `out + f(...)`, with `f` independent of the outputs. The bias
+    and LayerNorm-parameter gradients (sums over the batch) and the count of
+    correct predictions are such reductions.
+
+    The parallel loops, flattened row-major, are the columns. A block of
+    `block-size` threads takes 32 neighbouring columns (fewer when there are
+    fewer): lane `l` of slice `s` combines the elements `s`, `s + S`, ... of
+    column `l` along the reduction (S = block-size / 32, at most the
+    reduction's length rounded up to a power of two) in a register. The
+    slices' partial results meet in workgroup memory: log2(S) steps, each
+    after a `gpu.barrier`, in which slice `s < h` combines its partial with
+    slice `s + h`'s. Slice 0 stores each column's total, combined with the
+    output's initial value (read at the source of a broadcast written just
+    before, which then goes). The order of the additions is fixed, so the
+    result is the same on every run.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"1024",
+           "Threads per block (a power of two from 32 to 1024)">
+  ];
+  let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
+                           "mlir::arith::ArithDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
 def TickGPUMatmulTiles : Pass<"tick-gpu-matmul-tiles", "mlir::func::FuncOp"> {
   let summary = "Matmuls as kernels of 32x32 output tiles staged through "
                 "workgroup memory";

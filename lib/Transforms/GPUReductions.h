@@ -1,0 +1,64 @@
+//===- GPUReductions.h - what the GPU reduction kernels share -------------===//
+//
+// tick-gpu-row-reductions and tick-gpu-column-reductions both turn a
+// `linalg.generic` whose results are `out + f(...)` (or max, or an integer
+// sum) into a kernel in which threads keep partial results and combine them
+// at the end. This is the part of that which does not depend on how the
+// threads split the work: which ops qualify, how partials combine, one
+// iteration of the op's body, and the final store.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TICK_LIB_TRANSFORMS_GPUREDUCTIONS_H
+#define TICK_LIB_TRANSFORMS_GPUREDUCTIONS_H
+
+#include "FoldedInit.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+
+#include <optional>
+
+namespace tick {
+
+enum class Combiner { AddF, MaxF, AddI };
+
+/// How each output of `op` is combined, or nothing when `op` is not a
+/// reduction the GPU kernels take: on buffers, static loop ranges, one
+/// reduction loop and it the innermost (tick-parallel-dims-first puts it
+/// there), each result `combine(out, f(...))` with `f` independent of the
+/// outputs and `combine` an f32 add or maximum or an integer add.
+std::optional<llvm::SmallVector<Combiner>>
+reductionCombiners(mlir::linalg::GenericOp op);
+
+mlir::Value combine(mlir::OpBuilder &b, mlir::Location loc, Combiner c,
+                    mlir::Value x, mlir::Value y);
+
+/// The value `c` leaves unchanged, of type `type`.
+mlir::Value identity(mlir::OpBuilder &b, mlir::Location loc, Combiner c,
+                     mlir::Type type);
+
+/// One iteration of `op`'s body at loop indices `ivs`, with `partials`
+/// standing for the outputs: the inputs are loaded, the body cloned, and
+/// the values it yields returned.
+llvm::SmallVector<mlir::Value> reduceOneElement(mlir::OpBuilder &b,
+                                                mlir::Location loc,
+                                                mlir::linalg::GenericOp op,
+                                                mlir::ValueRange ivs,
+                                                mlir::ValueRange partials);
+
+/// The initial value of each output that a broadcast writes just before
+/// `op` (see FoldedInit), to read at its source.
+llvm::SmallVector<std::optional<FoldedInit>>
+foldedInits(mlir::linalg::GenericOp op);
+
+/// Stores `combine(initial, total)` into each output of `op` at loop
+/// indices `ivs` (the reduction index among them is ignored), the initial
+/// value read from `inits` where folded, else from the output.
+void storeTotals(mlir::OpBuilder &b, mlir::Location loc,
+                 mlir::linalg::GenericOp op, mlir::ValueRange ivs,
+                 mlir::ValueRange totals, llvm::ArrayRef<Combiner> combiners,
+                 llvm::MutableArrayRef<std::optional<FoldedInit>> inits);
+
+} // namespace tick
+
+#endif // TICK_LIB_TRANSFORMS_GPUREDUCTIONS_H

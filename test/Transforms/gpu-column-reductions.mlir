@@ -1,0 +1,165 @@
+// RUN: tick-opt %s --split-input-file --tick-gpu-column-reductions --canonicalize --cse | FileCheck %s
+// RUN: not tick-opt %s --split-input-file --tick-gpu-column-reductions=block-size=48 2>&1 | FileCheck %s --check-prefix=BAD
+
+// BAD: error: tick-gpu-column-reductions: block-size must be a power of two from 32 to 1024, not 48
+
+// A bias gradient: the sum over a batch of 64 rows of each of 40 columns,
+// into zeros broadcast just before. Blocks of 32 columns (2 of them) with
+// 32 slices of rows each: thread (slice s, lane l) adds rows s, s + 32 of
+// column l in a register, stores its partial in workgroup memory, and five
+// barrier-separated steps fold slices 16..31 onto 0..15, ..., 1 onto 0.
+// Slice 0 of a lane that has a column adds the total to the zeros and
+// stores; the broadcast is gone.
+
+#rows = affine_map<(d0, d1) -> (d1, d0)>
+#col = affine_map<(d0, d1) -> (d0)>
+#scalar = affine_map<(d0) -> ()>
+#vec = affine_map<(d0) -> (d0)>
+// CHECK-LABEL: func.func @bias_gradient
+// CHECK-DAG:     %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-NOT:     linalg.generic
+// CHECK:         gpu.launch blocks(%[[B:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c2, {{.*}}) threads(%[[T:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c1024, {{.*}}) workgroup(%[[P:.*]] : memref<32x32xf32, #gpu.address_space<workgroup>>)
+// CHECK:           %[[LANE:.*]] = arith.remui %[[T]], %c32
+// CHECK:           %[[SLICE:.*]] = arith.divui %[[T]], %c32
+// CHECK:           %[[COL:.*]] = arith.addi
+// CHECK:           %[[IN:.*]] = arith.cmpi ult, %[[COL]], %c40
+// CHECK:           %[[SAFE:.*]] = arith.select %[[IN]], %[[COL]], %c0
+// CHECK:           %[[PART:.*]] = scf.for %[[R:.*]] = %[[SLICE]] to %c64 step %c32 iter_args(%[[ACC:.*]] = %[[ZERO]]) -> (f32)
+// CHECK:             %[[V:.*]] = memref.load %arg0[%[[R]], %[[SAFE]]]
+// CHECK:             arith.addf %[[ACC]], %[[V]]
+// CHECK:           memref.store %[[PART]], %[[P]][%[[SLICE]], %[[LANE]]]
+// CHECK:           gpu.barrier
+// CHECK:           %[[TAKES:.*]] = arith.cmpi ult, %[[SLICE]], %c16
+// CHECK:           scf.if %[[TAKES]]
+// CHECK:             %[[OTHER:.*]] = arith.addi %[[SLICE]], %c16
+// CHECK:             %[[MINE:.*]] = memref.load %[[P]][%[[SLICE]], %[[LANE]]]
+// CHECK:             %[[THEIRS:.*]] = memref.load %[[P]][%[[OTHER]], %[[LANE]]]
+// CHECK:             %[[BOTH:.*]] = arith.addf %[[MINE]], %[[THEIRS]]
+// CHECK:             memref.store %[[BOTH]], %[[P]][%[[SLICE]], %[[LANE]]]
+// CHECK-COUNT-4:   gpu.barrier
+// CHECK:           %[[FIRST:.*]] = arith.cmpi eq, %[[SLICE]], %c0
+// CHECK:           %[[STORES:.*]] = arith.andi %[[FIRST]], %[[IN]]
+// CHECK:           scf.if %[[STORES]]
+// CHECK:             %[[TOTAL:.*]] = memref.load %[[P]][%c0, %[[LANE]]]
+// CHECK:             %[[SUM:.*]] = arith.addf %[[TOTAL]], %[[ZERO]]
+// CHECK:             memref.store %[[SUM]], %arg1[%[[COL]]]
+// CHECK-NOT:     gpu.barrier
+// CHECK-NOT:     linalg.generic
+func.func @bias_gradient(%dy: memref<64x40xf32>, %db: memref<40xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.generic {indexing_maps = [#scalar, #vec], iterator_types = ["parallel"]}
+      ins(%zero : f32) outs(%db : memref<40xf32>) {
+  ^bb0(%in: f32, %o: f32):
+    linalg.yield %in : f32
+  }
+  linalg.generic {indexing_maps = [#rows, #col], iterator_types = ["parallel", "reduction"]}
+      ins(%dy : memref<64x40xf32>) outs(%db : memref<40xf32>) {
+  ^bb0(%v: f32, %a: f32):
+    %s = arith.addf %a, %v : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// Two parallel loops are one run of 4 x 8 columns, row-major: the column
+// index splits into (column / 8, column % 8). A reduction of 3 rows takes
+// 4 slices (its length rounded up to a power of two) and two tree steps.
+
+#in = affine_map<(d0, d1, d2) -> (d2, d0, d1)>
+#out = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-LABEL: func.func @two_parallel_loops
+// CHECK:         gpu.launch {{.*}} in (%{{.*}} = %c1, {{.*}}) threads({{.*}}) in (%{{.*}} = %c128, {{.*}}) workgroup(%[[P:.*]] : memref<4x32xf32, #gpu.address_space<workgroup>>)
+// CHECK:           scf.for %[[R:.*]] = %{{.*}} to %c3 step %c4
+// CHECK-DAG:         %[[J:.*]] = arith.remui %{{.*}}, %c8
+// CHECK-DAG:         %[[I:.*]] = arith.divui %{{.*}}, %c8
+// CHECK:             memref.load %arg0[%[[R]], %[[I]], %[[J]]]
+// CHECK-COUNT-2:   gpu.barrier
+// CHECK-NOT:       gpu.barrier
+// CHECK:           scf.if
+// CHECK:             memref.load %arg1[%{{.*}}, %{{.*}}]
+// CHECK:             memref.store %{{.*}}, %arg1[%{{.*}}, %{{.*}}]
+func.func @two_parallel_loops(%x: memref<3x4x8xf32>, %out: memref<4x8xf32>) {
+  linalg.generic {indexing_maps = [#in, #out], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x : memref<3x4x8xf32>) outs(%out : memref<4x8xf32>) {
+  ^bb0(%v: f32, %a: f32):
+    %s = arith.maximumf %a, %v : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// The count of correct predictions: an i64 sum to a scalar is one column;
+// 100 rows take 128 slices of one lane, folded in seven steps.
+
+#all = affine_map<(d0) -> (d0)>
+#none = affine_map<(d0) -> ()>
+// CHECK-LABEL: func.func @correct_count
+// CHECK-DAG:     %[[ZERO:.*]] = arith.constant 0 : i64
+// CHECK:         gpu.launch {{.*}} in (%{{.*}} = %c1, {{.*}}) threads(%[[T:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c128, {{.*}}) workgroup(%[[P:.*]] : memref<128x1xi64, #gpu.address_space<workgroup>>)
+// CHECK:           scf.for %[[R:.*]] = %[[T]] to %c100 step %c128 iter_args(%[[ACC:.*]] = %[[ZERO]]) -> (i64)
+// CHECK:             memref.load %arg0[%[[R]]]
+// CHECK:             memref.load %arg1[%[[R]]]
+// CHECK:             arith.addi %[[ACC]]
+// CHECK-COUNT-7:   gpu.barrier
+// CHECK-NOT:       gpu.barrier
+// CHECK:           scf.if
+// CHECK:             memref.load %[[P]][%c0, %c0]
+// CHECK:             memref.load %arg2[]
+// CHECK:             arith.addi
+// CHECK:             memref.store %{{.*}}, %arg2[]
+func.func @correct_count(%predicted: memref<100xi64>, %labels: memref<100xi64>, %count: memref<i64>) {
+  linalg.generic {indexing_maps = [#all, #all, #none], iterator_types = ["reduction"]}
+      ins(%predicted, %labels : memref<100xi64>, memref<100xi64>) outs(%count : memref<i64>) {
+  ^bb0(%p: i64, %l: i64, %acc: i64):
+    %hit = arith.cmpi eq, %p, %l : i64
+    %one = arith.extui %hit : i1 to i64
+    %s = arith.addi %acc, %one : i64
+    linalg.yield %s : i64
+  }
+  return
+}
+
+// -----
+
+// Left alone: a product (no combiner here), a contribution that reads the
+// output, an elementwise op, and a reduction of unknown length.
+
+#rows = affine_map<(d0, d1) -> (d1, d0)>
+#col = affine_map<(d0, d1) -> (d0)>
+#dyn = affine_map<(d0) -> (d0)>
+#none = affine_map<(d0) -> ()>
+// CHECK-LABEL: func.func @left_alone
+// CHECK-NOT:     gpu.launch
+// CHECK-COUNT-4: linalg.generic
+func.func @left_alone(%x: memref<8x10xf32>, %out: memref<10xf32>, %y: memref<?xf32>, %s: memref<f32>) {
+  linalg.generic {indexing_maps = [#rows, #col], iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<8x10xf32>) outs(%out : memref<10xf32>) {
+  ^bb0(%v: f32, %a: f32):
+    %p = arith.mulf %a, %v : f32
+    linalg.yield %p : f32
+  }
+  linalg.generic {indexing_maps = [#rows, #col], iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<8x10xf32>) outs(%out : memref<10xf32>) {
+  ^bb0(%v: f32, %a: f32):
+    %t = arith.mulf %a, %v : f32
+    %p = arith.addf %a, %t : f32
+    linalg.yield %p : f32
+  }
+  linalg.generic {indexing_maps = [#dyn, #dyn], iterator_types = ["parallel"]}
+      ins(%y : memref<?xf32>) outs(%y : memref<?xf32>) {
+  ^bb0(%v: f32, %a: f32):
+    %p = arith.addf %a, %v : f32
+    linalg.yield %p : f32
+  }
+  linalg.generic {indexing_maps = [#dyn, #none], iterator_types = ["reduction"]}
+      ins(%y : memref<?xf32>) outs(%s : memref<f32>) {
+  ^bb0(%v: f32, %a: f32):
+    %p = arith.addf %a, %v : f32
+    linalg.yield %p : f32
+  }
+  return
+}
