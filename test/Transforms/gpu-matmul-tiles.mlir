@@ -1,4 +1,5 @@
 // RUN: tick-opt %s --tick-gpu-matmul-tiles --canonicalize --cse | FileCheck %s
+// RUN: tick-opt %s --tick-gpu-matmul-tiles=min-blocks=0 --canonicalize --cse | FileCheck %s --check-prefix=NOSPLIT
 
 // C (40 x 50) += A (40 x 70) * B (70 x 50): 2 x 2 blocks of 256 threads,
 // each a 32 x 32 tile of C. Per step of 32 along k the tiles of A and B go
@@ -158,6 +159,47 @@ func.func @bias_written_between(%x: memref<40x70xf32>, %w: memref<70x50xf32>, %b
   memref.store %zero, %b[%c0] : memref<50xf32>
   linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
       ins(%x, %w : memref<40x70xf32>, memref<70x50xf32>) outs(%y : memref<40x50xf32>) {
+  ^bb0(%in: f32, %in_0: f32, %out: f32):
+    %p = arith.mulf %in, %in_0 : f32
+    %s = arith.addf %out, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// A long k and few tiles: C (40 x 50, 4 tiles) += A (40 x 300) * B, 10
+// steps of k. Split in 4 chunks of 3 steps (96): block z of the 2 x 2 x 4
+// grid sums k from 96 z to 96 z + 96 (past 300 the tiles read zeros) into
+// P[z] of a buffer allocated before the kernel. A reduction over z after
+// it (left to tick-gpu-column-reductions) starts from C, here the bias
+// broadcast, which stays; the buffer is freed after it.
+
+// CHECK-LABEL: func.func @split_k
+// CHECK:         linalg.generic {{.*}} ins(%arg2 : memref<50xf32>) outs(%arg3 : memref<40x50xf32>)
+// CHECK:         %[[P:.*]] = memref.alloc() : memref<4x40x50xf32>
+// CHECK:         gpu.launch blocks(%{{.*}}, %{{.*}}, %[[Z:.*]]) in (%{{.*}} = %c2, %{{.*}} = %c2, %{{.*}} = %c4)
+// CHECK:           %[[BEGIN:.*]] = arith.muli %[[Z]], %c96
+// CHECK:           %[[END:.*]] = arith.addi %[[BEGIN]], %c96
+// CHECK:           scf.for %{{.*}} = %[[BEGIN]] to %[[END]] step %c32
+// CHECK:           scf.if
+// CHECK-NOT:         memref.load %arg2
+// CHECK:             memref.store %{{.*}}, %[[P]][%[[Z]], %{{.*}}, %{{.*}}] : memref<4x40x50xf32>
+// CHECK:         linalg.generic {indexing_maps = [#[[ZIJ:.*]], #[[IJ:.*]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[P]] : memref<4x40x50xf32>) outs(%arg3 : memref<40x50xf32>)
+// CHECK:           arith.addf
+// CHECK:         memref.dealloc %[[P]]
+// NOSPLIT-LABEL: func.func @split_k
+// NOSPLIT-NOT:     memref.alloc
+// NOSPLIT:         gpu.launch {{.*}} in (%{{.*}} = %c2, %{{.*}} = %c2, %{{.*}} = %c1)
+// NOSPLIT:           scf.for %{{.*}} = %c0 to %c300 step %c32
+// NOSPLIT-NOT:     linalg.generic {{.*}}reduction
+func.func @split_k(%x: memref<40x300xf32>, %w: memref<300x50xf32>, %b: memref<50xf32>, %y: memref<40x50xf32>) {
+  linalg.generic {indexing_maps = [#bias, #rows], iterator_types = ["parallel", "parallel"]}
+      ins(%b : memref<50xf32>) outs(%y : memref<40x50xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<40x300xf32>, memref<300x50xf32>) outs(%y : memref<40x50xf32>) {
   ^bb0(%in: f32, %in_0: f32, %out: f32):
     %p = arith.mulf %in, %in_0 : f32
     %s = arith.addf %out, %p : f32

@@ -278,9 +278,21 @@ def TickGPUMatmulTiles : Pass<"tick-gpu-matmul-tiles", "mlir::func::FuncOp"> {
     tile from it; elements past the edges read as zero. Every element of A
     and B is read from global memory once per block instead of once per
     output.
+
+    A matmul with fewer tiles than `min-blocks` and a k of at least 8 steps
+    is split along k (the number of chunks doubled while the blocks stay
+    fewer and each chunk keeps at least two steps): block z writes its chunk's sums into a
+    buffer P[z][i][j] allocated before the kernel, and a `linalg.generic`
+    after it adds C's initial value and the partials (z innermost, for
+    `tick-gpu-column-reductions`); the buffer is freed after it.
   }];
+  let options = [
+    Option<"minBlocks", "min-blocks", "int64_t", /*default=*/"512",
+           "Split k while a matmul has fewer blocks than this (0: never)">
+  ];
   let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
                            "mlir::arith::ArithDialect",
+                           "mlir::linalg::LinalgDialect",
                            "mlir::memref::MemRefDialect"];
 }
 
