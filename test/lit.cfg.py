@@ -55,6 +55,10 @@ if os.path.exists(os.path.join(cuda_home, "nvvm", "libdevice", "libdevice.10.bc"
         config.available_features.add("compute-sanitizer")
         config.substitutions.append(("%compute-sanitizer", sanitizer))
 
+# A CUDA driver without a GPU that counts calls (test/Runtime/fake-cuda.cpp).
+config.substitutions.append(
+    ("%fake_cuda_dir", os.path.join(config.tick_obj_root, "test", "fake-cuda")))
+
 # A CUDA driver (libcuda.so.1) and, with it, a GPU that initializes.
 import ctypes
 try:

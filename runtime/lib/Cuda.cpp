@@ -21,6 +21,8 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -102,14 +104,28 @@ struct State {
   std::atomic<bool> usable{false};
   /// Kernel names by function, for messages.
   std::map<CUfunction, std::string> kernelNames;
+  /// Functions by module and name: compiled code looks its kernel up
+  /// before every launch, with the same name string each time.
+  std::map<std::pair<CUmodule, const char *>, CUfunction> functions;
+  /// Device blocks compiled code freed, kept for its next allocations of
+  /// the same size: a tick allocates and frees the same temporaries every
+  /// time, a hundred driver calls otherwise. A block freed on a stream is
+  /// reused on that stream at once (the stream orders the uses) and on any
+  /// stream once that one has been waited for.
+  std::unordered_map<CUstream, std::vector<std::pair<uint64_t, CUdeviceptr>>>
+      freedOnStream;
+  std::unordered_multimap<uint64_t, CUdeviceptr> idleBlocks;
+  std::unordered_map<CUdeviceptr, uint64_t> blockSizes;
   /// TICKRT_CUDA_SYNC=1: wait for each kernel as it is launched, so that a
   /// fault names the kernel that caused it.
   bool syncEachLaunch = false;
 };
 
 State &state() {
-  static State s;
-  return s;
+  // Never destroyed: compiled code unloads its kernels from a global
+  // destructor, after the function-local statics are gone.
+  static State *s = new State;
+  return *s;
 }
 
 int defaultDevice = 0;
@@ -357,19 +373,34 @@ MGPU_API CUmodule mgpuModuleLoadJIT(void *data, int /*optLevel*/) {
 }
 
 MGPU_API void mgpuModuleUnload(CUmodule module) {
+  State &s = state();
+  {
+    std::lock_guard<std::mutex> lock(s.mutex);
+    for (auto it = s.functions.begin(); it != s.functions.end();)
+      it = it->first.first == module ? s.functions.erase(it) : std::next(it);
+  }
   // At exit, after a failure or without a driver there may be nothing to do.
-  if (module && state().context)
-    state().driver.moduleUnload(module);
+  if (module && s.context)
+    s.driver.moduleUnload(module);
 }
 
 MGPU_API CUfunction mgpuModuleGetFunction(CUmodule module, const char *name) {
   const Driver *d = driverFor("looking up a kernel");
+  if (!d)
+    return nullptr;
+  State &s = state();
+  {
+    std::lock_guard<std::mutex> lock(s.mutex);
+    auto it = s.functions.find({module, name});
+    if (it != s.functions.end())
+      return it->second;
+  }
   CUfunction function = nullptr;
-  if (d && check(d->moduleGetFunction(&function, module, name),
-                 "cuModuleGetFunction")) {
-    State &s = state();
+  if (check(d->moduleGetFunction(&function, module, name),
+            "cuModuleGetFunction")) {
     std::lock_guard<std::mutex> lock(s.mutex);
     s.kernelNames.emplace(function, name);
+    s.functions.emplace(std::make_pair(module, name), function);
   }
   return function;
 }
@@ -431,8 +462,18 @@ MGPU_API void mgpuStreamDestroy(CUstream stream) {
 }
 
 MGPU_API void mgpuStreamSynchronize(CUstream stream) {
-  if (const Driver *d = driverFor("waiting for the GPU"))
-    check(d->streamSynchronize(stream), "cuStreamSynchronize");
+  const Driver *d = driverFor("waiting for the GPU");
+  if (!d || !check(d->streamSynchronize(stream), "cuStreamSynchronize"))
+    return;
+  // The stream is done with the blocks freed on it: anyone may have them.
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  auto freed = s.freedOnStream.find(stream);
+  if (freed == s.freedOnStream.end())
+    return;
+  for (auto [bytes, block] : freed->second)
+    s.idleBlocks.emplace(bytes, block);
+  freed->second.clear();
 }
 
 MGPU_API void mgpuStreamWaitEvent(CUstream stream, CUevent event) {
@@ -462,17 +503,45 @@ MGPU_API void mgpuEventRecord(CUevent event, CUstream stream) {
     check(d->eventRecord(event, stream), "cuEventRecord");
 }
 
+/// A block of `bytes` freed earlier that `stream` may use now, or 0.
+CUdeviceptr reuseBlock(State &s, uint64_t bytes, CUstream stream) {
+  std::lock_guard<std::mutex> lock(s.mutex);
+  auto freed = s.freedOnStream.find(stream);
+  if (freed != s.freedOnStream.end())
+    for (auto it = freed->second.begin(); it != freed->second.end(); ++it)
+      if (it->first == bytes) {
+        CUdeviceptr block = it->second;
+        freed->second.erase(it);
+        return block;
+      }
+  auto idle = s.idleBlocks.find(bytes);
+  if (idle == s.idleBlocks.end())
+    return 0;
+  CUdeviceptr block = idle->second;
+  s.idleBlocks.erase(idle);
+  return block;
+}
+
 MGPU_API void *mgpuMemAlloc(uint64_t bytes, CUstream stream, bool hostShared) {
   const Driver *d = driverFor("allocating GPU memory");
   if (!d || bytes == 0)
     return nullptr;
+  State &s = state();
   CUdeviceptr p = 0;
-  if (hostShared)
+  if (hostShared) {
     check(d->memAllocManaged(&p, bytes, kAttachGlobal), "cuMemAllocManaged");
-  else if (state().streamOrderedAlloc && stream)
+    return reinterpret_cast<void *>(p);
+  }
+  if (stream && (p = reuseBlock(s, bytes, stream)))
+    return reinterpret_cast<void *>(p);
+  if (s.streamOrderedAlloc && stream)
     check(d->memAllocAsync(&p, bytes, stream), "cuMemAllocAsync");
   else
     check(d->memAlloc(&p, bytes), "cuMemAlloc");
+  if (p) {
+    std::lock_guard<std::mutex> lock(s.mutex);
+    s.blockSizes[p] = bytes;
+  }
   return reinterpret_cast<void *>(p);
 }
 
@@ -480,10 +549,24 @@ MGPU_API void mgpuMemFree(void *ptr, CUstream stream) {
   const Driver *d = driverFor("freeing GPU memory");
   if (!d || !ptr)
     return;
-  if (state().streamOrderedAlloc && stream)
-    check(d->memFreeAsync(devicePointer(ptr), stream), "cuMemFreeAsync");
+  State &s = state();
+  CUdeviceptr block = devicePointer(ptr);
+  if (stream) {
+    std::lock_guard<std::mutex> lock(s.mutex);
+    auto size = s.blockSizes.find(block);
+    if (size != s.blockSizes.end()) {
+      s.freedOnStream[stream].emplace_back(size->second, block);
+      return;
+    }
+  }
+  {
+    std::lock_guard<std::mutex> lock(s.mutex);
+    s.blockSizes.erase(block);
+  }
+  if (s.streamOrderedAlloc && stream)
+    check(d->memFreeAsync(block, stream), "cuMemFreeAsync");
   else
-    check(d->memFree(devicePointer(ptr)), "cuMemFree");
+    check(d->memFree(block), "cuMemFree");
 }
 
 MGPU_API void mgpuMemcpy(void *dst, void *src, size_t bytes, CUstream stream) {
