@@ -100,6 +100,19 @@ public:
       return failRuntime(TICKRT_EXIT_DEVICE);
     return TICKRT_EXIT_OK;
   }
+  /// Copies `bytes` from the start of placed buffer `from` to `offset` in
+  /// placed buffer `to`, where compiled code keeps them.
+  int copyWithin(void *to, size_t offset, const void *from, size_t bytes) {
+    auto target = copies.find(to), source = copies.find(from);
+    if (target == copies.end() || source == copies.end()) {
+      std::memcpy(static_cast<char *>(to) + offset, from, bytes);
+      return TICKRT_EXIT_OK;
+    }
+    if (tickrt_cuda_copy(static_cast<char *>(target->second.device) + offset,
+                         source->second.device, bytes))
+      return failRuntime(TICKRT_EXIT_DEVICE);
+    return TICKRT_EXIT_OK;
+  }
   /// The first failure of the GPU while running compiled code, if any.
   int check() {
     if (onDevice && tickrt_cuda_status())
@@ -558,12 +571,16 @@ int trainOn(Tensors &t, const tickrt_train_options &o,
   Batch batch(m, t.memory);
   if (int code = batch.place())
     return code;
-  // Each tick of an epoch writes its loss and correct count into a slot of
-  // its own (device memory on the GPU); they are read back only when shown
-  // (progress, metrics) and at the end of the epoch.
+  // Each tick writes its loss and correct count into the same place, and
+  // from there into a slot of its own of the epoch (device memory on the
+  // GPU, where a train step that takes the same arguments every tick is a
+  // graph replayed); they are read back only when shown (progress,
+  // metrics) and at the end of the epoch.
   std::vector<float> losses(ticksPerEpoch);
   std::vector<int64_t> corrects(ticksPerEpoch);
-  tickrt_memref lossSlots, correctSlots;
+  float stepLoss = 0;
+  int64_t stepCorrect = 0;
+  tickrt_memref lossSlots, correctSlots, lossOut, correctOut;
   if (int code = t.memory.place(losses.data(), losses.size() * sizeof(float),
                                 1, &ticksPerEpoch, lossSlots))
     return code;
@@ -571,12 +588,11 @@ int trainOn(Tensors &t, const tickrt_train_options &o,
                                 corrects.size() * sizeof(int64_t), 1,
                                 &ticksPerEpoch, correctSlots))
     return code;
-  auto slot = [](const tickrt_memref &slots, int64_t i, size_t size) {
-    tickrt_memref one;
-    tickrt_memref_dense(static_cast<char *>(slots.aligned) + i * size, 0,
-                        nullptr, &one);
-    return one;
-  };
+  if (int code = t.memory.place(&stepLoss, sizeof stepLoss, 0, nullptr, lossOut))
+    return code;
+  if (int code = t.memory.place(&stepCorrect, sizeof stepCorrect, 0, nullptr,
+                                correctOut))
+    return code;
   std::vector<int64_t> order(trainCount);
   tickrt_rng epochStart = at.rng;
   Progress progress(ticksPerEpoch, lastEpoch);
@@ -621,15 +637,20 @@ int trainOn(Tensors &t, const tickrt_train_options &o,
                                 &order[at.tickInEpoch * m.batch_size],
                                 m.batch_size))
         return code;
-      tickrt_memref lossOut = slot(lossSlots, at.tickInEpoch, sizeof(float));
-      tickrt_memref correctOut =
-          slot(correctSlots, at.tickInEpoch, sizeof(int64_t));
       std::vector<void *> args =
           t.arguments({&batch.x, &batch.y, &lossOut, &correctOut});
       auto stepStart = Clock::now();
       m.train_step(args.data());
       stepMicros.push_back(1e6 * secondsSince(stepStart));
       if (int code = t.memory.check())
+        return code;
+      if (int code = t.memory.copyWithin(losses.data(),
+                                         at.tickInEpoch * sizeof(float),
+                                         &stepLoss, sizeof stepLoss))
+        return code;
+      if (int code = t.memory.copyWithin(corrects.data(),
+                                         at.tickInEpoch * sizeof(int64_t),
+                                         &stepCorrect, sizeof stepCorrect))
         return code;
       ++at.ticksDone;
       ++ticksThisEpoch;

@@ -3,10 +3,13 @@
 // Built as libcuda.so.1 in its own folder: with that folder on
 // LD_LIBRARY_PATH, Tick's runtime loads this instead of NVIDIA's driver and
 // a GPU trainer runs its host code to the end. "Device" memory is host
-// memory, copies are memcpy, kernels do nothing (so losses are whatever
-// the zeroed buffers give). At exit it writes how often each driver call
-// was made to the file $FAKE_CUDA_COUNTS, "name count" per line: tests
-// check what the host side of a tick costs in driver calls.
+// memory, copies are memcpy, kernels and graphs do nothing (so losses are
+// whatever the zeroed buffers give). It cannot read the kernels' signatures:
+// it says every parameter has 4 bytes, which lies within each real one
+// and is enough for the runtime to compare calls. At exit it writes how
+// often each driver call was made to the file $FAKE_CUDA_COUNTS, "name
+// count" per line: tests check what the host side of a tick costs in
+// driver calls.
 //
 //===----------------------------------------------------------------------===//
 
@@ -141,3 +144,21 @@ API int cuMemsetD16Async(Ptr dst, unsigned short value, size_t n, void *) {
     p[i] = value;
   return count("cuMemsetD16Async");
 }
+API int cuFuncGetParamInfo(void *, size_t index, size_t *offset, size_t *size) {
+  *offset = 4 * index;
+  *size = 4;
+  return count("cuFuncGetParamInfo");
+}
+API int cuStreamBeginCapture_v2(void *, int) { return count("cuStreamBeginCapture"); }
+API int cuStreamEndCapture(void *, void **graph) {
+  static int captured;
+  *graph = &captured;
+  return count("cuStreamEndCapture");
+}
+API int cuGraphInstantiateWithFlags(void **exec, void *, unsigned long long) {
+  static int instantiated;
+  *exec = &instantiated;
+  return count("cuGraphInstantiate");
+}
+API int cuGraphLaunch(void *, void *) { return count("cuGraphLaunch"); }
+API int cuGraphDestroy(void *) { return count("cuGraphDestroy"); }

@@ -7,6 +7,8 @@
 |* errors, so their first failure is kept and reported by                    *|
 |* tickrt_cuda_status(). With TICKRT_CUDA_SYNC=1 in the environment every    *|
 |* kernel is waited for as it is launched, so a fault names its kernel.     *|
+|* A call of compiled code that repeats an earlier one is replayed as a     *|
+|* CUDA graph, unless TICKRT_CUDA_GRAPHS=0.                                  *|
 \*===----------------------------------------------------------------------===*/
 
 #ifndef TICK_RUNTIME_CUDA_H
@@ -33,6 +35,9 @@ TICKRT_API tickrt_status tickrt_cuda_to_device(void *device, const void *host,
                                                size_t bytes);
 TICKRT_API tickrt_status tickrt_cuda_to_host(void *host, const void *device,
                                              size_t bytes);
+/* Device to device, ordered after compiled calls that have returned. */
+TICKRT_API tickrt_status tickrt_cuda_copy(void *to, const void *from,
+                                          size_t bytes);
 
 /* TICKRT_OK, or the first failure of an mgpu* call made by compiled code
  * (with its message in tickrt_last_error()). */
