@@ -91,6 +91,7 @@ struct Driver {
   CUresult (*graphInstantiate)(CUgraphExec *, CUgraph, unsigned long long);
   CUresult (*graphLaunch)(CUgraphExec, CUstream);
   CUresult (*graphDestroy)(CUgraph);
+  CUresult (*graphExecDestroy)(CUgraphExec);
 };
 
 struct Symbol {
@@ -281,6 +282,7 @@ tickrt_status openLocked(State &s) {
       {"cuGraphInstantiateWithFlags", (void **)&d.graphInstantiate, false},
       {"cuGraphLaunch", (void **)&d.graphLaunch, false},
       {"cuGraphDestroy", (void **)&d.graphDestroy, false},
+      {"cuGraphExecDestroy", (void **)&d.graphExecDestroy, false},
   };
   for (const Symbol &symbol : symbols) {
     *symbol.slot = dlsym(handle, symbol.name);
@@ -311,7 +313,7 @@ tickrt_status openLocked(State &s) {
   s.graphsEnabled = !s.syncEachLaunch && !(graphs && std::string(graphs) == "0") &&
                     d.funcGetParamInfo && d.streamBeginCapture &&
                     d.streamEndCapture && d.graphInstantiate && d.graphLaunch &&
-                    d.graphDestroy;
+                    d.graphDestroy && d.graphExecDestroy;
   // Freed blocks stay in the pool instead of going back to the driver, so
   // a tick's temporaries cost no cudaMalloc after the first tick.
   CUmemoryPool pool;
@@ -491,16 +493,48 @@ MGPU_API CUmodule mgpuModuleLoadJIT(void *data, int /*optLevel*/) {
   return mgpuModuleLoad(data, 0);
 }
 
+namespace {
+
+/// Destroys the graphs and frees the blocks kept for later calls, when no
+/// call is in flight: the graphs launch the kernels of a module about to
+/// go, and what a program leaves allocated at exit is a leak to tools such
+/// as compute-sanitizer. Mutex held.
+void releaseKept(const Driver &d, State &s) {
+  if (!s.calls.empty())
+    return;
+  for (auto &graph : s.graphs)
+    d.graphExecDestroy(graph->exec);
+  s.graphs.clear();
+  std::vector<CUdeviceptr> blocks;
+  for (auto [block, bytes] : s.graphBlocks)
+    blocks.push_back(block);
+  for (auto [bytes, block] : s.idleBlocks)
+    blocks.push_back(block);
+  for (auto &[stream, freed] : s.freedOnStream)
+    for (auto [bytes, block] : freed)
+      blocks.push_back(block);
+  s.graphBlocks.clear();
+  s.idleBlocks.clear();
+  s.freedOnStream.clear();
+  for (CUdeviceptr block : blocks) {
+    s.blockSizes.erase(block);
+    s.deviceRanges.erase(block);
+    d.memFree(block);
+  }
+}
+
+} // namespace
+
 MGPU_API void mgpuModuleUnload(CUmodule module) {
   State &s = state();
-  {
-    std::lock_guard<std::mutex> lock(s.mutex);
-    for (auto it = s.functions.begin(); it != s.functions.end();)
-      it = it->first.first == module ? s.functions.erase(it) : std::next(it);
-  }
   // At exit, after a failure or without a driver there may be nothing to do.
-  if (module && s.context)
-    s.driver.moduleUnload(module);
+  if (!module || !s.context)
+    return;
+  std::lock_guard<std::mutex> lock(s.mutex);
+  for (auto it = s.functions.begin(); it != s.functions.end();)
+    it = it->first.first == module ? s.functions.erase(it) : std::next(it);
+  releaseKept(s.driver, s);
+  s.driver.moduleUnload(module);
 }
 
 MGPU_API CUfunction mgpuModuleGetFunction(CUmodule module, const char *name) {

@@ -3,7 +3,8 @@
 Reads the call counts that the fake driver (fake-cuda.cpp) wrote for two
 runs of a GPU trainer that differ only in their number of ticks, and the
 model's gpu stage (tickc --emit=gpu), and prints, per later tick, the
-calls made and whether the kernel launches are the train step's kernels.
+calls made and whether the kernel launches are the train step's kernels;
+and whether the longer run freed all it allocated and destroyed its graphs.
 
 Usage: driver-calls.py COUNTS_FEWER COUNTS_MORE EXTRA_TICKS GPU_STAGE.mlir
 """
@@ -35,6 +36,12 @@ def main():
     for call in sorted(set(a) | set(b)):
         per_tick = (b.get(call, 0) - a.get(call, 0)) / extra
         print(f"{call} per later tick: {per_tick:g}")
+    allocated = sum(b.get(c, 0) for c in ("cuMemAlloc", "cuMemAllocAsync", "cuMemAllocManaged"))
+    freed = sum(b.get(c, 0) for c in ("cuMemFree", "cuMemFreeAsync"))
+    print(f"every allocation freed by the end: {'yes' if allocated == freed else 'no'}"
+          f" ({allocated} allocated, {freed} freed)")
+    print("every graph destroyed by the end: "
+          + ("yes" if b.get("cuGraphInstantiate", 0) == b.get("cuGraphExecDestroy", 0) else "no"))
     launches = (b.get("cuLaunchKernel", 0) - a.get("cuLaunchKernel", 0)) / extra
     print("launches per later tick are the train step's kernels: "
           + ("yes" if kernels > 0 and launches == kernels else "no"))

@@ -32,18 +32,22 @@ int count(const char *call) {
   return 0;
 }
 
-struct WriteCounts {
-  ~WriteCounts() {
-    const char *path = std::getenv("FAKE_CUDA_COUNTS");
-    if (!path)
-      return;
-    if (FILE *f = std::fopen(path, "w")) {
-      for (auto &[name, n] : counts())
-        std::fprintf(f, "%s %ld\n", name.c_str(), n);
-      std::fclose(f);
-    }
+void writeCounts() {
+  const char *path = std::getenv("FAKE_CUDA_COUNTS");
+  if (!path)
+    return;
+  if (FILE *f = std::fopen(path, "w")) {
+    for (auto &[name, n] : counts())
+      std::fprintf(f, "%s %ld\n", name.c_str(), n);
+    std::fclose(f);
   }
-} writeCounts;
+}
+
+// At exit; and again when the program unloads its kernels, which compiled
+// code does from a global destructor that runs after this library's.
+struct WriteAtExit {
+  ~WriteAtExit() { writeCounts(); }
+} writeAtExit;
 
 using Ptr = unsigned long long;
 
@@ -76,7 +80,11 @@ API int cuModuleLoadData(void **module, const void *) {
   *module = &loaded;
   return count("cuModuleLoadData");
 }
-API int cuModuleUnload(void *) { return count("cuModuleUnload"); }
+API int cuModuleUnload(void *) {
+  count("cuModuleUnload");
+  writeCounts();
+  return 0;
+}
 API int cuModuleGetFunction(void **function, void *, const char *name) {
   // A distinct handle per kernel name.
   static std::map<std::string, int> functions;
@@ -162,3 +170,4 @@ API int cuGraphInstantiateWithFlags(void **exec, void *, unsigned long long) {
 }
 API int cuGraphLaunch(void *, void *) { return count("cuGraphLaunch"); }
 API int cuGraphDestroy(void *) { return count("cuGraphDestroy"); }
+API int cuGraphExecDestroy(void *) { return count("cuGraphExecDestroy"); }
