@@ -496,9 +496,9 @@ MGPU_API CUmodule mgpuModuleLoadJIT(void *data, int /*optLevel*/) {
 namespace {
 
 /// Destroys the graphs and frees the blocks kept for later calls, when no
-/// call is in flight: the graphs launch the kernels of a module about to
-/// go, and what a program leaves allocated at exit is a leak to tools such
-/// as compute-sanitizer. Mutex held.
+/// call is in flight: before a module whose kernels the graphs launch
+/// goes, and before exit, where what is still allocated is a leak to tools
+/// such as compute-sanitizer. Mutex held.
 void releaseKept(const Driver &d, State &s) {
   if (!s.calls.empty())
     return;
@@ -524,6 +524,14 @@ void releaseKept(const Driver &d, State &s) {
 }
 
 } // namespace
+
+extern "C" void tickrt_cuda_trim(void) {
+  State &s = state();
+  if (!s.context)
+    return;
+  std::lock_guard<std::mutex> lock(s.mutex);
+  releaseKept(s.driver, s);
+}
 
 MGPU_API void mgpuModuleUnload(CUmodule module) {
   State &s = state();

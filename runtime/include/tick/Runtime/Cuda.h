@@ -39,6 +39,11 @@ TICKRT_API tickrt_status tickrt_cuda_to_host(void *host, const void *device,
 TICKRT_API tickrt_status tickrt_cuda_copy(void *to, const void *from,
                                           size_t bytes);
 
+/* Frees the device blocks and destroys the CUDA graphs the runtime keeps
+ * for later calls of compiled code, when no call is in flight (the
+ * trainers do at the end; unloading a model's kernels does too). */
+TICKRT_API void tickrt_cuda_trim(void);
+
 /* TICKRT_OK, or the first failure of an mgpu* call made by compiled code
  * (with its message in tickrt_last_error()). */
 TICKRT_API tickrt_status tickrt_cuda_status(void);
