@@ -346,6 +346,7 @@ void record(const Driver &d, State &s, Call &call, CUstream stream) {
   });
   for (auto [block, count] : live)
     s.graphBlocks[block] = s.blockSizes[block];
+  made->site = call.site;
   made->ops = std::move(call.ops);
   s.graphs.push_back(std::move(made));
 }
@@ -414,15 +415,17 @@ MGPU_API CUstream mgpuStreamCreate() {
     return stream;
   Call &call = s.calls[stream];
   call = Call{};
+  // The compiled function calling: its graphs are the candidates.
+  call.site = __builtin_return_address(0);
   bool graphBusy =
       std::any_of(s.calls.begin(), s.calls.end(), [](const auto &c) {
         return c.second.deferring || c.second.onGraphBlocks;
       });
-  if (!graphBusy && !s.graphs.empty()) {
+  if (!graphBusy)
     for (auto &graph : s.graphs)
-      call.candidates.push_back(graph.get());
-    call.deferring = true;
-  }
+      if (graph->site == call.site)
+        call.candidates.push_back(graph.get());
+  call.deferring = !call.candidates.empty();
   return stream;
 }
 

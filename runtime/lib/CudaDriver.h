@@ -125,12 +125,16 @@ struct Op {
 /// A call of compiled code made into a CUDA graph: a later call that makes
 /// the same operations with the same arguments launches it instead.
 struct CallGraph {
+  /// Where in compiled code the call began (its function's stream
+  /// creation): only calls from there are compared with the graph.
+  const void *site = nullptr;
   std::vector<Op> ops;
   CUgraphExec exec = nullptr;
 };
 
 /// What one call of compiled code, on its own stream, has done so far.
 struct Call {
+  const void *site = nullptr;
   std::vector<Op> ops;
   /// Only operations a graph can replay: kernels with known parameters,
   /// copies and fills of device memory, allocations freed by the end.
