@@ -152,11 +152,7 @@ void lowerToBlocks(linalg::GenericOp op, ArrayRef<Combiner> combiners,
   storeTotals(b, loc, op,
               columnIndices(b, loc, parallelRanges, column, constant(0)),
               totals, combiners, inits);
-  op.erase();
-  // Every column of every output is stored: the broadcasts are overwritten.
-  for (std::optional<FoldedInit> &init : inits)
-    if (init)
-      init->erase();
+  eraseReduced(op, inits);
 }
 
 struct GPUColumnReductionsPass

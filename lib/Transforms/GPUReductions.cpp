@@ -136,4 +136,12 @@ void storeTotals(OpBuilder &b, Location loc, linalg::GenericOp op,
   }
 }
 
+void eraseReduced(linalg::GenericOp op,
+                  MutableArrayRef<std::optional<FoldedInit>> inits) {
+  op.erase();
+  for (std::optional<FoldedInit> &init : inits)
+    if (init)
+      init->erase();
+}
+
 } // namespace tick

@@ -59,6 +59,11 @@ void storeTotals(mlir::OpBuilder &b, mlir::Location loc,
                  mlir::ValueRange totals, llvm::ArrayRef<Combiner> combiners,
                  llvm::MutableArrayRef<std::optional<FoldedInit>> inits);
 
+/// Erases `op`, whose kernel now stores every element of its outputs, and
+/// the broadcasts that initialized them (read at their sources instead).
+void eraseReduced(mlir::linalg::GenericOp op,
+                  llvm::MutableArrayRef<std::optional<FoldedInit>> inits);
+
 } // namespace tick
 
 #endif // TICK_LIB_TRANSFORMS_GPUREDUCTIONS_H

@@ -129,11 +129,7 @@ void lowerToWarps(linalg::GenericOp op, ArrayRef<Combiner> combiners,
   if (!scalar)
     ivs.insert(ivs.begin(), row);
   storeTotals(b, loc, op, ivs, totals, combiners, inits);
-  op.erase();
-  // Every row of every output is stored: the broadcasts are overwritten.
-  for (std::optional<FoldedInit> &init : inits)
-    if (init)
-      init->erase();
+  eraseReduced(op, inits);
 }
 
 struct GPURowReductionsPass

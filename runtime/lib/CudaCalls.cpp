@@ -551,10 +551,12 @@ MGPU_API void mgpuMemcpy(void *dst, void *src, size_t bytes, CUstream stream) {
   }
 }
 
-MGPU_API void mgpuMemset32(void *dst, unsigned value, size_t count,
-                           CUstream stream) {
+namespace {
+
+void fill(Op::Kind kind, void *dst, unsigned value, size_t count,
+          CUstream stream) {
   if (const Driver *d = driverFor("filling GPU memory")) {
-    Op op(Op::Set32);
+    Op op(kind);
     op.a = devicePointer(dst);
     op.b = value;
     op.c = count;
@@ -562,15 +564,16 @@ MGPU_API void mgpuMemset32(void *dst, unsigned value, size_t count,
   }
 }
 
+} // namespace
+
+MGPU_API void mgpuMemset32(void *dst, unsigned value, size_t count,
+                           CUstream stream) {
+  fill(Op::Set32, dst, value, count, stream);
+}
+
 MGPU_API void mgpuMemset16(void *dst, unsigned short value, size_t count,
                            CUstream stream) {
-  if (const Driver *d = driverFor("filling GPU memory")) {
-    Op op(Op::Set16);
-    op.a = devicePointer(dst);
-    op.b = value;
-    op.c = count;
-    submit(*d, std::move(op), stream);
-  }
+  fill(Op::Set16, dst, value, count, stream);
 }
 
 namespace tickrt::cuda {
