@@ -46,6 +46,10 @@ void tick::buildGPUKernelsPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createTickGPULaunchLoops({options.blockSize}));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  // Neighbouring independent kernels (Adam's update of each parameter)
+  // launch as one, once the sizes between them have folded to constants.
+  pm.addNestedPass<func::FuncOp>(createTickGPUMergeLaunches());
+  pm.addPass(createCanonicalizerPass());
 }
 
 void tick::buildGPUToLLVMPipeline(OpPassManager &pm,

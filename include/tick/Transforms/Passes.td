@@ -174,6 +174,26 @@ def TickGPULaunchLoops : Pass<"tick-gpu-launch-loops", "mlir::func::FuncOp"> {
                            "mlir::arith::ArithDialect"];
 }
 
+def TickGPUMergeLaunches
+    : Pass<"tick-gpu-merge-launches", "mlir::func::FuncOp"> {
+  let summary = "Launch neighbouring independent kernels as one";
+  let description = [{
+    A run of neighbouring `gpu.launch` ops (only constants between them)
+    with 1-D grids and blocks of constant sizes, the same block size, no
+    attributions or async tokens, bodies without barriers or shuffles that
+    touch memory only through `memref.load`/`memref.store`, where none
+    writes a buffer another in the run reads or writes, becomes one launch
+    whose grid is theirs end to end: block `b` runs the body of the launch
+    whose range holds `b`, as block `b - start` of a grid of that launch's
+    size. Buffers are compared by the value they view: distinct
+    allocations, and distinct arguments of a compiled function (each a
+    tensor of its own), are distinct memory. Adam's per-parameter updates
+    are such a run.
+  }];
+  let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
 def TickGPUMergeKernelModules
     : Pass<"tick-gpu-merge-kernel-modules", "mlir::ModuleOp"> {
   let summary = "Put every outlined kernel into one gpu.module";
