@@ -66,19 +66,23 @@ void lowerToBlocks(linalg::GenericOp op, ArrayRef<Combiner> combiners,
   int64_t columns = 1;
   for (int64_t range : parallelRanges)
     columns *= range;
-  int64_t lanes = std::min<int64_t>(kColumnsPerBlock, llvm::PowerOf2Ceil(columns));
-  int64_t slices = std::min<int64_t>(blockSize / lanes, llvm::PowerOf2Ceil(length));
+  int64_t lanes =
+      std::min<int64_t>(kColumnsPerBlock, llvm::PowerOf2Ceil(columns));
+  int64_t slices =
+      std::min<int64_t>(blockSize / lanes, llvm::PowerOf2Ceil(length));
 
   // One [slices x lanes] buffer of partial results per output.
-  auto workgroup = gpu::AddressSpaceAttr::get(b.getContext(),
-                                              gpu::AddressSpace::Workgroup);
+  auto workgroup =
+      gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
   SmallVector<Type> partialTypes;
   for (Value output : op.getDpsInits())
-    partialTypes.push_back(MemRefType::get(
-        {slices, lanes}, getElementTypeOrSelf(output.getType()),
-        MemRefLayoutAttrInterface(), workgroup));
+    partialTypes.push_back(
+        MemRefType::get({slices, lanes}, getElementTypeOrSelf(output.getType()),
+                        MemRefLayoutAttrInterface(), workgroup));
 
-  auto constant = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+  auto constant = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
   Value one = constant(1);
   auto launch = gpu::LaunchOp::create(
       b, loc, constant(llvm::divideCeil(columns, lanes)), one, one,
@@ -93,13 +97,15 @@ void lowerToBlocks(linalg::GenericOp op, ArrayRef<Combiner> combiners,
   Value lane = arith::RemUIOp::create(b, loc, thread, constant(lanes));
   Value slice = arith::DivUIOp::create(b, loc, thread, constant(lanes));
   Value column = arith::AddIOp::create(
-      b, loc, arith::MulIOp::create(b, loc, launch.getBlockIds().x, constant(lanes)),
+      b, loc,
+      arith::MulIOp::create(b, loc, launch.getBlockIds().x, constant(lanes)),
       lane);
   // Every thread takes part in the barriers; one past the last column
   // reduces column 0 and stores nothing.
   Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
                                         column, constant(columns));
-  Value safeColumn = arith::SelectOp::create(b, loc, inRange, column, constant(0));
+  Value safeColumn =
+      arith::SelectOp::create(b, loc, inRange, column, constant(0));
 
   SmallVector<Value> partials;
   for (auto [c, type] : llvm::zip(combiners, partialTypes))
@@ -112,9 +118,8 @@ void lowerToBlocks(linalg::GenericOp op, ArrayRef<Combiner> combiners,
     b.setInsertionPointToStart(rows.getBody());
     SmallVector<Value> ivs = columnIndices(b, loc, parallelRanges, safeColumn,
                                            rows.getInductionVar());
-    scf::YieldOp::create(b, loc,
-                         reduceOneElement(b, loc, op, ivs,
-                                          rows.getRegionIterArgs()));
+    scf::YieldOp::create(
+        b, loc, reduceOneElement(b, loc, op, ivs, rows.getRegionIterArgs()));
   }
   ValueRange partialBuffers = launch.getWorkgroupAttributions();
   for (auto [partial, buffer] : llvm::zip(rows.getResults(), partialBuffers))
@@ -131,8 +136,10 @@ void lowerToBlocks(linalg::GenericOp op, ArrayRef<Combiner> combiners,
     b.setInsertionPoint(step.thenBlock()->getTerminator());
     Value other = arith::AddIOp::create(b, loc, slice, constant(half));
     for (auto [buffer, c] : llvm::zip(partialBuffers, combiners)) {
-      Value mine = memref::LoadOp::create(b, loc, buffer, ValueRange{slice, lane});
-      Value theirs = memref::LoadOp::create(b, loc, buffer, ValueRange{other, lane});
+      Value mine =
+          memref::LoadOp::create(b, loc, buffer, ValueRange{slice, lane});
+      Value theirs =
+          memref::LoadOp::create(b, loc, buffer, ValueRange{other, lane});
       memref::StoreOp::create(b, loc, combine(b, loc, c, mine, theirs), buffer,
                               ValueRange{slice, lane});
     }
@@ -142,13 +149,14 @@ void lowerToBlocks(linalg::GenericOp op, ArrayRef<Combiner> combiners,
   SmallVector<std::optional<FoldedInit>> inits = foldedInits(op);
   Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, slice,
                                       constant(0));
-  auto store = scf::IfOp::create(b, loc, arith::AndIOp::create(b, loc, first, inRange),
-                                 /*withElseRegion=*/false);
+  auto store =
+      scf::IfOp::create(b, loc, arith::AndIOp::create(b, loc, first, inRange),
+                        /*withElseRegion=*/false);
   b.setInsertionPoint(store.thenBlock()->getTerminator());
   SmallVector<Value> totals;
   for (Value buffer : partialBuffers)
-    totals.push_back(memref::LoadOp::create(b, loc, buffer,
-                                            ValueRange{constant(0), lane}));
+    totals.push_back(
+        memref::LoadOp::create(b, loc, buffer, ValueRange{constant(0), lane}));
   storeTotals(b, loc, op,
               columnIndices(b, loc, parallelRanges, column, constant(0)),
               totals, combiners, inits);

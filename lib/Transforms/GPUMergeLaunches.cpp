@@ -54,8 +54,7 @@ struct Mergeable {
         constant(launch.getBlockSizeY()) != 1 ||
         constant(launch.getBlockSizeZ()) != 1 || launch.getAsyncToken() ||
         !launch.getAsyncDependencies().empty() ||
-        launch.getDynamicSharedMemorySize() ||
-        launch.getClusterSizeX() ||
+        launch.getDynamicSharedMemorySize() || launch.getClusterSizeX() ||
         !launch.getWorkgroupAttributions().empty() ||
         !launch.getPrivateAttributions().empty() ||
         !llvm::hasSingleElement(launch.getBody()))
@@ -120,11 +119,12 @@ void cloneBody(OpBuilder &b, const Mergeable &m, gpu::LaunchOp merged,
     b.clone(op, mapping);
 }
 
-/// One launch for `group`, where the first was; the others go.
+/// One launch for `group`, where the last was (after the constants between
+/// them, which the bodies may use); the others go.
 void merge(ArrayRef<Mergeable> group) {
-  gpu::LaunchOp first = group.front().launch;
-  OpBuilder b(first);
-  Location loc = first.getLoc();
+  gpu::LaunchOp last = group.back().launch;
+  OpBuilder b(last);
+  Location loc = last.getLoc();
   int64_t total = 0;
   for (const Mergeable &m : group)
     total += m.blocks;
@@ -132,9 +132,9 @@ void merge(ArrayRef<Mergeable> group) {
     return arith::ConstantIndexOp::create(b, loc, v).getResult();
   };
   Value one = constant(1);
-  auto merged = gpu::LaunchOp::create(b, loc, constant(total), one, one,
-                                      constant(group.front().threads), one,
-                                      one);
+  auto merged =
+      gpu::LaunchOp::create(b, loc, constant(total), one, one,
+                            constant(group.front().threads), one, one);
   b.setInsertionPointToEnd(&merged.getBody().front());
   gpu::TerminatorOp::create(b, loc);
   b.setInsertionPointToStart(&merged.getBody().front());
@@ -149,10 +149,10 @@ void merge(ArrayRef<Mergeable> group) {
                                             block, constant(start + m.blocks));
       auto branch = scf::IfOp::create(b, loc, inRange, /*withElseRegion=*/true);
       b.setInsertionPoint(branch.thenBlock()->getTerminator());
-      cloneBody(b, m, merged, start ? arith::SubIOp::create(b, loc, block,
-                                                            constant(start))
-                                          .getResult()
-                                    : block);
+      cloneBody(b, m, merged,
+                start ? arith::SubIOp::create(b, loc, block, constant(start))
+                            .getResult()
+                      : block);
       b.setInsertionPoint(branch.elseBlock()->getTerminator());
     } else {
       cloneBody(b, m, merged,

@@ -95,9 +95,8 @@ SmallVector<Value> reduceOneElement(OpBuilder &b, Location loc,
                 memref::LoadOp::create(
                     b, loc, input->get(),
                     indicesAt(b, loc, op.getMatchingIndexingMap(input), ivs)));
-  for (auto [out, partial] :
-       llvm::zip(body.getArguments().drop_front(op.getNumDpsInputs()),
-                 partials))
+  for (auto [out, partial] : llvm::zip(
+           body.getArguments().drop_front(op.getNumDpsInputs()), partials))
     mapping.map(out, partial);
   for (Operation &bodyOp : body.without_terminator()) {
     if (auto index = dyn_cast<linalg::IndexOp>(bodyOp)) {
@@ -122,15 +121,17 @@ SmallVector<std::optional<FoldedInit>> foldedInits(linalg::GenericOp op) {
 }
 
 void storeTotals(OpBuilder &b, Location loc, linalg::GenericOp op,
-                 ValueRange ivs, ValueRange totals, ArrayRef<Combiner> combiners,
+                 ValueRange ivs, ValueRange totals,
+                 ArrayRef<Combiner> combiners,
                  MutableArrayRef<std::optional<FoldedInit>> inits) {
   for (auto [output, total, c, init] :
        llvm::zip(op.getDpsInitsMutable(), totals, combiners, inits)) {
     SmallVector<Value> indices =
         indicesAt(b, loc, op.getMatchingIndexingMap(&output), ivs);
     Value initial =
-        init ? init->valueAt(b, loc, indices)
-             : memref::LoadOp::create(b, loc, output.get(), indices).getResult();
+        init
+            ? init->valueAt(b, loc, indices)
+            : memref::LoadOp::create(b, loc, output.get(), indices).getResult();
     memref::StoreOp::create(b, loc, combine(b, loc, c, initial, total),
                             output.get(), indices);
   }

@@ -49,9 +49,9 @@ bool isDevice(State &s, CUdeviceptr p) {
 bool replayable(State &s, const Op &op) {
   switch (op.kind) {
   case Op::Launch:
-    return op.params.size() ==
-           std::accumulate(op.paramSizes.begin(), op.paramSizes.end(),
-                           size_t(0)) &&
+    return op.params.size() == std::accumulate(op.paramSizes.begin(),
+                                               op.paramSizes.end(),
+                                               size_t(0)) &&
            (op.paramSizes.size() > 0 || op.params.empty());
   case Op::Copy:
     return isDevice(s, op.a) && isDevice(s, op.b);
@@ -65,9 +65,8 @@ bool replayable(State &s, const Op &op) {
 
 /// The sizes of `function`'s `count` parameters, or nothing when the
 /// driver cannot say.
-std::optional<std::vector<size_t>> paramSizes(const Driver &d, State &s,
-                                              CUfunction function,
-                                              size_t count) {
+std::optional<std::vector<size_t>>
+paramSizes(const Driver &d, State &s, CUfunction function, size_t count) {
   {
     std::lock_guard<std::mutex> lock(s.mutex);
     auto it = s.paramSizes.find(function);
@@ -211,9 +210,9 @@ CUdeviceptr issue(const Driver &d, State &s, Op &op, CUstream stream,
     check(d.memsetD32Async(op.a, op.b, op.c, stream), "cuMemsetD32Async");
     return 0;
   case Op::Set16:
-    check(d.memsetD16Async(op.a, static_cast<unsigned short>(op.b), op.c,
-                           stream),
-          "cuMemsetD16Async");
+    check(
+        d.memsetD16Async(op.a, static_cast<unsigned short>(op.b), op.c, stream),
+        "cuMemsetD16Async");
     return 0;
   }
   return 0;
@@ -229,8 +228,9 @@ void flush(const Driver &d, State &s, std::unique_lock<std::mutex> &lock,
   call.ops.clear();
   // A call that was handed a graph's temporaries runs on them now and
   // makes no graph of its own; one that was not goes on recording.
-  bool handedBlocks = std::any_of(deferred.begin(), deferred.end(),
-                                  [](const Op &op) { return op.kind == Op::Alloc; });
+  bool handedBlocks =
+      std::any_of(deferred.begin(), deferred.end(),
+                  [](const Op &op) { return op.kind == Op::Alloc; });
   call.recordable = !handedBlocks;
   call.onGraphBlocks = handedBlocks;
   lock.unlock();
@@ -405,8 +405,8 @@ MGPU_API CUstream mgpuStreamCreate() {
   }
   // A blocking stream: it waits for the copies tickrt_cuda_to_device made
   // on the default stream before the call.
-  if (!stream && !check(d->streamCreate(&stream, kStreamDefault),
-                        "cuStreamCreate"))
+  if (!stream &&
+      !check(d->streamCreate(&stream, kStreamDefault), "cuStreamCreate"))
     return nullptr;
   // A call begins. It may defer its work while it matches a graph, one
   // call at a time: a graph's temporaries serve one call at once.

@@ -37,11 +37,11 @@ using CUevent = void *;
 using CUmemoryPool = void *;
 using CUgraph = void *;
 using CUgraphExec = void *;
-constexpr unsigned kStreamDefault = 0;    // CU_STREAM_DEFAULT
-constexpr unsigned kAttachGlobal = 1;     // CU_MEM_ATTACH_GLOBAL
-constexpr unsigned kEventNoTiming = 2;    // CU_EVENT_DISABLE_TIMING
-constexpr int kPoolReleaseThreshold = 4;  // CU_MEMPOOL_ATTR_RELEASE_THRESHOLD
-constexpr int kCaptureRelaxed = 2;        // CU_STREAM_CAPTURE_MODE_RELAXED
+constexpr unsigned kStreamDefault = 0;   // CU_STREAM_DEFAULT
+constexpr unsigned kAttachGlobal = 1;    // CU_MEM_ATTACH_GLOBAL
+constexpr unsigned kEventNoTiming = 2;   // CU_EVENT_DISABLE_TIMING
+constexpr int kPoolReleaseThreshold = 4; // CU_MEMPOOL_ATTR_RELEASE_THRESHOLD
+constexpr int kCaptureRelaxed = 2;       // CU_STREAM_CAPTURE_MODE_RELAXED
 
 /// The driver entry points, by their exported (versioned) names.
 struct Driver {

@@ -85,7 +85,9 @@ int main() {
     std::printf("%s(%d): temporary %s, launches %ld, graph launches %ld, "
                 "graphs %ld\n",
                 function, argument,
-                inserted ? "new" : it->second == temporary ? "same" : "other",
+                inserted                  ? "new"
+                : it->second == temporary ? "same"
+                                          : "other",
                 count("cuLaunchKernel"), count("cuGraphLaunch"),
                 count("cuGraphInstantiate"));
   };

@@ -68,8 +68,14 @@ API long fakeCudaCount(const char *call) {
 }
 
 API int cuInit(unsigned) { return count("cuInit"); }
-API int cuDeviceGet(int *device, int) { *device = 0; return count("cuDeviceGet"); }
-API int cuDeviceGetCount(int *n) { *n = 1; return count("cuDeviceGetCount"); }
+API int cuDeviceGet(int *device, int) {
+  *device = 0;
+  return count("cuDeviceGet");
+}
+API int cuDeviceGetCount(int *n) {
+  *n = 1;
+  return count("cuDeviceGetCount");
+}
 API int cuDeviceGetName(char *name, int length, int) {
   std::snprintf(name, length, "fake GPU (test/Runtime/fake-cuda.cpp)");
   return count("cuDeviceGetName");
@@ -80,8 +86,14 @@ API int cuDevicePrimaryCtxRetain(void **ctx, int) {
   return count("cuDevicePrimaryCtxRetain");
 }
 API int cuCtxSetCurrent(void *) { return count("cuCtxSetCurrent"); }
-API int cuGetErrorName(int, const char **name) { *name = "CUDA_ERROR_FAKE"; return 0; }
-API int cuGetErrorString(int, const char **text) { *text = "fake driver"; return 0; }
+API int cuGetErrorName(int, const char **name) {
+  *name = "CUDA_ERROR_FAKE";
+  return 0;
+}
+API int cuGetErrorString(int, const char **text) {
+  *text = "fake driver";
+  return 0;
+}
 API int cuModuleLoadData(void **module, const void *) {
   static int loaded;
   *module = &loaded;
@@ -103,16 +115,27 @@ API int cuStreamCreate(void **stream, unsigned) {
   return count("cuStreamCreate");
 }
 API int cuStreamSynchronize(void *) { return count("cuStreamSynchronize"); }
-API int cuStreamWaitEvent(void *, void *, unsigned) { return count("cuStreamWaitEvent"); }
+API int cuStreamWaitEvent(void *, void *, unsigned) {
+  return count("cuStreamWaitEvent");
+}
 API int cuEventCreate(void **event, unsigned) {
   *event = std::malloc(1);
   return count("cuEventCreate");
 }
-API int cuEventDestroy_v2(void *event) { std::free(event); return count("cuEventDestroy"); }
+API int cuEventDestroy_v2(void *event) {
+  std::free(event);
+  return count("cuEventDestroy");
+}
 API int cuEventRecord(void *, void *) { return count("cuEventRecord"); }
 API int cuEventSynchronize(void *) { return count("cuEventSynchronize"); }
-API int cuMemAlloc_v2(Ptr *p, size_t bytes) { allocate(p, bytes); return count("cuMemAlloc"); }
-API int cuMemFree_v2(Ptr p) { std::free(reinterpret_cast<void *>(p)); return count("cuMemFree"); }
+API int cuMemAlloc_v2(Ptr *p, size_t bytes) {
+  allocate(p, bytes);
+  return count("cuMemAlloc");
+}
+API int cuMemFree_v2(Ptr p) {
+  std::free(reinterpret_cast<void *>(p));
+  return count("cuMemFree");
+}
 API int cuMemAllocManaged(Ptr *p, size_t bytes, unsigned) {
   allocate(p, bytes);
   return count("cuMemAllocManaged");
@@ -130,7 +153,9 @@ API int cuDeviceGetDefaultMemPool(void **pool, int) {
   *pool = &defaultPool;
   return count("cuDeviceGetDefaultMemPool");
 }
-API int cuMemPoolSetAttribute(void *, int, void *) { return count("cuMemPoolSetAttribute"); }
+API int cuMemPoolSetAttribute(void *, int, void *) {
+  return count("cuMemPoolSetAttribute");
+}
 API int cuMemcpyHtoD_v2(Ptr dst, const void *src, size_t bytes) {
   std::memcpy(reinterpret_cast<void *>(dst), src, bytes);
   return count("cuMemcpyHtoD");
@@ -140,7 +165,8 @@ API int cuMemcpyDtoH_v2(void *dst, Ptr src, size_t bytes) {
   return count("cuMemcpyDtoH");
 }
 API int cuMemcpyAsync(Ptr dst, Ptr src, size_t bytes, void *) {
-  std::memcpy(reinterpret_cast<void *>(dst), reinterpret_cast<void *>(src), bytes);
+  std::memcpy(reinterpret_cast<void *>(dst), reinterpret_cast<void *>(src),
+              bytes);
   return count("cuMemcpyAsync");
 }
 API int cuMemsetD32Async(Ptr dst, unsigned value, size_t n, void *) {
@@ -160,7 +186,9 @@ API int cuFuncGetParamInfo(void *, size_t index, size_t *offset, size_t *size) {
   *size = 4;
   return count("cuFuncGetParamInfo");
 }
-API int cuStreamBeginCapture_v2(void *, int) { return count("cuStreamBeginCapture"); }
+API int cuStreamBeginCapture_v2(void *, int) {
+  return count("cuStreamBeginCapture");
+}
 API int cuStreamEndCapture(void *, void **graph) {
   static int captured;
   *graph = &captured;

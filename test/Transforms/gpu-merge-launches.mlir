@@ -82,3 +82,27 @@ func.func @left_apart(%a: memref<64xf32>, %b: memref<64xf32>, %c: memref<64xf32>
   }
   return
 }
+
+// -----
+
+// A constant defined between the launches, used by the second body: the
+// merged launch goes where the last one was, after it.
+
+// CHECK-LABEL: func.func @constant_between
+// CHECK:         gpu.launch blocks({{.*}}) in (%{{.*}} = %c2,
+// CHECK-NOT:     gpu.launch
+func.func @constant_between(%a: memref<64xf32>, %b: memref<64xf32>) {
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %one = arith.constant 1.0 : f32
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1) threads(%tx, %ty, %tz) in (%sx = %c64, %sy = %c1, %sz = %c1) {
+    memref.store %one, %a[%tx] : memref<64xf32>
+    gpu.terminator
+  }
+  %two = arith.constant 2.0 : f32
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1) threads(%tx, %ty, %tz) in (%sx = %c64, %sy = %c1, %sz = %c1) {
+    memref.store %two, %b[%tx] : memref<64xf32>
+    gpu.terminator
+  }
+  return
+}
