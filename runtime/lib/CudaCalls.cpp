@@ -23,7 +23,6 @@
 
 #include <algorithm>
 #include <numeric>
-#include <optional>
 
 using namespace tickrt::cuda;
 
@@ -49,10 +48,7 @@ bool isDevice(State &s, CUdeviceptr p) {
 bool replayable(State &s, const Op &op) {
   switch (op.kind) {
   case Op::Launch:
-    return op.params.size() == std::accumulate(op.paramSizes.begin(),
-                                               op.paramSizes.end(),
-                                               size_t(0)) &&
-           (op.paramSizes.size() > 0 || op.params.empty());
+    return op.paramSizes != nullptr;
   case Op::Copy:
     return isDevice(s, op.a) && isDevice(s, op.b);
   case Op::Set32:
@@ -63,32 +59,25 @@ bool replayable(State &s, const Op &op) {
   }
 }
 
-/// The sizes of `function`'s `count` parameters, or nothing when the
-/// driver cannot say.
-std::optional<std::vector<size_t>>
-paramSizes(const Driver &d, State &s, CUfunction function, size_t count) {
-  {
-    std::lock_guard<std::mutex> lock(s.mutex);
-    auto it = s.paramSizes.find(function);
-    if (it != s.paramSizes.end())
-      return it->second.size() == count
-                 ? std::optional<std::vector<size_t>>(it->second)
-                 : std::nullopt;
-  }
-  std::vector<size_t> sizes(count);
-  for (size_t i = 0; i < count; ++i) {
-    size_t offset = 0;
-    if (!d.funcGetParamInfo ||
-        d.funcGetParamInfo(function, i, &offset, &sizes[i]) != 0) {
-      sizes.clear();
-      break;
+/// The sizes of `function`'s `count` parameters, or null when the driver
+/// cannot say. Asked once per kernel.
+const std::vector<size_t> *paramSizes(const Driver &d, State &s,
+                                      CUfunction function, size_t count) {
+  std::lock_guard<std::mutex> lock(s.mutex);
+  auto [it, added] = s.paramSizes.try_emplace(function);
+  std::vector<size_t> &sizes = it->second;
+  if (added) {
+    sizes.resize(count);
+    for (size_t i = 0; i < count; ++i) {
+      size_t offset = 0;
+      if (!d.funcGetParamInfo ||
+          d.funcGetParamInfo(function, i, &offset, &sizes[i]) != 0) {
+        sizes.clear();
+        break;
+      }
     }
   }
-  std::lock_guard<std::mutex> lock(s.mutex);
-  s.paramSizes[function] = sizes;
-  if (sizes.size() != count)
-    return std::nullopt;
-  return sizes;
+  return sizes.size() == count ? &sizes : nullptr;
 }
 
 /// A block of `bytes` freed earlier that `stream` may use now, or 0.
@@ -151,7 +140,7 @@ void release(const Driver &d, State &s, CUdeviceptr block, CUstream stream) {
 std::vector<void *> paramPointers(Op &op) {
   std::vector<void *> pointers;
   size_t offset = 0;
-  for (size_t size : op.paramSizes) {
+  for (size_t size : *op.paramSizes) {
     pointers.push_back(op.params.data() + offset);
     offset += size;
   }
@@ -369,16 +358,16 @@ MGPU_API void mgpuLaunchKernel(CUfunction function, intptr_t gridX,
                       unsigned(smem)};
   std::copy(std::begin(dims), std::end(dims), op.dims);
   if (s.graphsEnabled && !extra) {
-    if (std::optional<std::vector<size_t>> sizes =
-            paramSizes(*d, s, function, paramCount)) {
+    if ((op.paramSizes = paramSizes(*d, s, function, paramCount))) {
+      const std::vector<size_t> &sizes = *op.paramSizes;
+      op.params.reserve(std::accumulate(sizes.begin(), sizes.end(), size_t(0)));
       for (size_t i = 0; i < paramCount; ++i) {
         const char *bytes = static_cast<const char *>(params[i]);
-        op.params.insert(op.params.end(), bytes, bytes + (*sizes)[i]);
+        op.params.insert(op.params.end(), bytes, bytes + sizes[i]);
       }
-      op.paramSizes = std::move(*sizes);
     }
   }
-  if (extra || (s.graphsEnabled && op.paramSizes.size() != paramCount)) {
+  if (extra || (s.graphsEnabled && !op.paramSizes)) {
     // Not something a graph replays.
     notReplayable(*d, stream);
     checkLaunch(*d, s,

@@ -95,11 +95,12 @@ struct Op {
   /// Alloc: bytes, block. Free: block. Copy: destination, source, bytes.
   /// Set32/Set16: destination, value, count.
   uint64_t a = 0, b = 0, c = 0;
-  /// Launch: the kernel, grid and block sizes, shared memory, and the
-  /// bytes of each parameter in order.
+  /// Launch: the kernel, grid and block sizes, shared memory, the sizes
+  /// of its parameters (kept by State; null when the driver cannot say)
+  /// and their bytes in order.
   CUfunction function = nullptr;
   unsigned dims[7] = {};
-  std::vector<size_t> paramSizes;
+  const std::vector<size_t> *paramSizes = nullptr;
   std::vector<char> params;
 
   /// The same operation with the same arguments (an allocation: of the
