@@ -2,9 +2,9 @@
 //
 // Each call of a compiled function takes a stream, allocates temporaries,
 // launches kernels, copies and fills, frees, and waits once at the end. A
-// train step does the same with the same arguments every tick: about 50
-// launches and 20 other driver calls, each a few microseconds of host time
-// while the kernels take as little. So a call made only of operations a
+// train step does the same with the same arguments every tick: about 40
+// kernel launches and 20 copies and waits, each a few microseconds of host
+// time while most kernels take as little. So a call made only of operations a
 // graph can hold is captured, after it ran, into a CUDA graph that keeps
 // its temporary blocks. A later call defers its operations while they are
 // the graph's, argument for argument, and launches the graph when it ends;
