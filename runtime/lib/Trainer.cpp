@@ -583,6 +583,8 @@ int trainOn(Tensors &t, const tickrt_train_options &o,
   std::vector<int64_t> corrects(ticksPerEpoch);
   float stepLoss = 0;
   int64_t stepCorrect = 0;
+  // The slots are placed for their device copies alone (fetch, copyWithin):
+  // compiled code is handed lossOut and correctOut.
   tickrt_memref lossSlots, correctSlots, lossOut, correctOut;
   if (int code = t.memory.place(losses.data(), losses.size() * sizeof(float),
                                 1, &ticksPerEpoch, lossSlots))
