@@ -72,7 +72,7 @@ struct Mergeable {
         m.writes.insert(rootBuffer(store.getMemRef()));
         return WalkResult::advance();
       }
-      if (op == launch.getOperation() || isMemoryEffectFree(op) ||
+      if (isMemoryEffectFree(op) ||
           op->hasTrait<OpTrait::HasRecursiveMemoryEffects>())
         return WalkResult::advance();
       return WalkResult::interrupt();
