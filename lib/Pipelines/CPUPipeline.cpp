@@ -66,6 +66,10 @@ void tick::buildNNToLinalgPipeline(OpPassManager &pm,
 void tick::buildCPUVectorizePipeline(OpPassManager &pm,
                                      const CPUPipelineOptions &options) {
   pm.addPass(createTickFuseElementwise());
+  // y = x w^T reads w as it is stored, as dot products: no transposed copy
+  // of each weight, written and read again every tick.
+  pm.addNestedPass<func::FuncOp>(
+      createTickFoldTransposesIntoMatmuls({options.lanes()}));
   // Row blocks before register blocks: the parallel tiles fix the shapes
   // that the register tiling then divides.
   pm.addNestedPass<func::FuncOp>(createTickTileParallel({options.rows}));

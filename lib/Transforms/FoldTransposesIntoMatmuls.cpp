@@ -23,9 +23,15 @@ Value transposed(Value v) {
   return transpose.getInput();
 }
 
-void fold(linalg::MatmulOp matmul) {
+void fold(linalg::MatmulOp matmul, int64_t dotProductLanes) {
   Value lhs = matmul.getInputs()[0], rhs = matmul.getInputs()[1];
   Value lhsSource = transposed(lhs), rhsSource = transposed(rhs);
+  if (dotProductLanes > 0) {
+    int64_t depth = cast<ShapedType>(rhs.getType()).getDimSize(0);
+    lhsSource = Value();
+    if (ShapedType::isDynamic(depth) || depth % dotProductLanes != 0)
+      rhsSource = Value();
+  }
   if (!lhsSource && !rhsSource)
     return;
   MLIRContext *context = matmul.getContext();
@@ -59,6 +65,8 @@ void fold(linalg::MatmulOp matmul) {
 struct FoldTransposesIntoMatmulsPass
     : tick::impl::TickFoldTransposesIntoMatmulsBase<
           FoldTransposesIntoMatmulsPass> {
+  using Base::Base;
+
   void runOnOperation() override {
     SmallVector<linalg::MatmulOp> matmuls;
     getOperation().walk([&](linalg::MatmulOp op) {
@@ -67,7 +75,7 @@ struct FoldTransposesIntoMatmulsPass
         matmuls.push_back(op);
     });
     for (linalg::MatmulOp matmul : matmuls)
-      fold(matmul);
+      fold(matmul, dotProductLanes);
   }
 };
 

@@ -51,6 +51,11 @@ struct TileParallelPass : tick::impl::TickTileParallelBase<TileParallelPass> {
       if (!op->getParentOfType<scf::ForallOp>())
         ops.push_back(op);
     });
+    // Arguments some op updates in place (parameters, optimizer state).
+    for (linalg::LinalgOp op : ops)
+      for (Value init : op.getDpsInits())
+        if (isa<BlockArgument>(init))
+          updatedArguments.insert(init);
     // Consumers first: each becomes the root of a block and pulls in its
     // producers, which are then gone by the time the walk reaches them.
     llvm::DenseSet<Operation *> erased;
@@ -81,12 +86,20 @@ struct TileParallelPass : tick::impl::TickTileParallelBase<TileParallelPass> {
     (void)getBackwardSlice(root.getOperation(), &cluster, sliceOptions);
     cluster.insert(root);
 
-    // An op that updates a function argument in place (an optimizer step)
-    // is tiled alone: its producers would move down into its loop, after
-    // the in-place updates of other arguments they may still read.
+    // Producers fused into a block run where the block is. A block that
+    // updates a function argument in place (an optimizer step) comes after
+    // the other updates, so its producers may not read an argument that
+    // any op updates: they would see the new value, or this block's own
+    // writes to it from other blocks. The weight gradient a step reads
+    // does not: computed in the step's block, it never leaves the cache.
     bool updatesArgument = llvm::any_of(root.getDpsInits(), [](Value init) {
       return isa<BlockArgument>(init);
     });
+    auto readsUpdatedArgument = [&](Operation *producer) {
+      return llvm::any_of(producer->getOperands(), [&](Value operand) {
+        return updatedArguments.contains(operand);
+      });
+    };
 
     scf::SCFTileAndFuseOptions options;
     options.setTilingOptions(
@@ -95,7 +108,8 @@ struct TileParallelPass : tick::impl::TickTileParallelBase<TileParallelPass> {
     options.setFusionControlFn(
         [&](tensor::ExtractSliceOp slice, OpResult producer,
             bool) -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
-          if (updatesArgument || !isa<linalg::LinalgOp>(producer.getOwner()))
+          if (!isa<linalg::LinalgOp>(producer.getOwner()) ||
+              (updatesArgument && readsUpdatedArgument(producer.getOwner())))
             return std::nullopt;
           // A slice that is the whole tensor (the transposed weight every
           // block reads) would be recomputed by every block: compute once.
@@ -146,6 +160,8 @@ struct TileParallelPass : tick::impl::TickTileParallelBase<TileParallelPass> {
       }
     }
   }
+
+  llvm::DenseSet<Value> updatedArguments;
 };
 
 } // namespace

@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "DotProducts.h"
 #include "Tiling.h"
 #include "tick/Transforms/Passes.h"
 
@@ -66,7 +67,10 @@ struct VectorizePass : tick::impl::TickVectorizeBase<VectorizePass> {
     if (llvm::any_of(ranges, ShapedType::isDynamic))
       return {};
     SmallVector<int64_t> sizes(ranges.size(), 0);
-    if (isMatmulLike(op)) {
+    if (tick::isDotProductMatmul(op, vectorWidth)) {
+      auto [rows, columns] = tick::dotProductBlock(op, vectorWidth);
+      sizes = {rows, columns, 0};
+    } else if (isMatmulLike(op)) {
       // With AVX-512's 32 registers, two vectors per row where the columns
       // allow: each broadcast of the left operand then feeds two FMAs, and
       // 16 accumulators + 2 weight vectors + a broadcast still fit. (Other
@@ -130,6 +134,10 @@ struct VectorizePass : tick::impl::TickVectorizeBase<VectorizePass> {
     for (linalg::LinalgOp op : ops) {
       if (llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
         continue;
+      if (tick::isDotProductMatmul(op, vectorWidth)) {
+        tick::vectorizeDotProducts(rewriter, op, vectorWidth);
+        continue;
+      }
       rewriter.setInsertionPoint(op);
       FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(
           rewriter, op, /*inputVectorSizes=*/{}, /*inputScalableVecDims=*/{},

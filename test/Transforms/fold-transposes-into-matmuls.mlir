@@ -1,4 +1,5 @@
 // RUN: tick-opt %s --tick-fold-transposes-into-matmuls | FileCheck %s
+// RUN: tick-opt %s --tick-fold-transposes-into-matmuls=dot-product-lanes=16 | FileCheck %s --check-prefix=CPU
 
 // x · Wᵀ (a Linear layer) and Xᵀ · dY (a weight gradient): the matmuls read
 // W and X through transposed maps, and the transposes are gone. A
@@ -32,4 +33,23 @@ func.func @weight_gradient(%x: tensor<8x64xf32>, %dy: tensor<8x10xf32>, %init: t
   %xt = linalg.transpose ins(%x : tensor<8x64xf32>) outs(%xt_init : tensor<64x8xf32>) permutation = [1, 0]
   %dw = linalg.matmul ins(%xt, %dy : tensor<64x8xf32>, tensor<8x10xf32>) outs(%init : tensor<64x10xf32>) -> tensor<64x10xf32>
   return %dw, %xt : tensor<64x10xf32>, tensor<64x8xf32>
+}
+
+// On the CPU only x · Wᵀ is folded, where the reduction (784 = 49 x 16)
+// fills whole vectors; the weight gradient's small transpose stays, as
+// does Wᵀ of a reduction of 40.
+// CPU-LABEL: func.func @linear
+// CPU-NOT:     linalg.transpose
+// CPU:         linalg.generic
+// CPU-LABEL: func.func @weight_gradient
+// CPU:         linalg.transpose
+// CPU:         linalg.matmul
+// CPU-LABEL: func.func @narrow_linear
+// CPU:         linalg.transpose
+// CPU:         linalg.matmul
+func.func @narrow_linear(%x: tensor<8x40xf32>, %w: tensor<128x40xf32>, %init: tensor<8x128xf32>) -> tensor<8x128xf32> {
+  %wt_init = tensor.empty() : tensor<40x128xf32>
+  %wt = linalg.transpose ins(%w : tensor<128x40xf32>) outs(%wt_init : tensor<40x128xf32>) permutation = [1, 0]
+  %y = linalg.matmul ins(%x, %wt : tensor<8x40xf32>, tensor<40x128xf32>) outs(%init : tensor<8x128xf32>) -> tensor<8x128xf32>
+  return %y : tensor<8x128xf32>
 }

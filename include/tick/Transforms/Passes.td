@@ -26,10 +26,11 @@ def TickTileParallel : Pass<"tick-tile-parallel", "mlir::func::FuncOp"> {
     block. Each forall becomes one OpenMP work-sharing loop. The block size
     is the largest divisor of the batch that is at most `rows`, so every
     block has a static shape. Producers that tiling would not split (the
-    transposed weights), producers that other ops outside the block also
-    read, and the producers of ops that update a function argument in place
-    (optimizer steps) are not fused: they get blocks of their own and are
-    computed once.
+    transposed weights) and producers that other ops outside the block also
+    read are not fused: they get blocks of their own and are computed once.
+    An op that updates a function argument in place (an optimizer step)
+    computes its gradient in its own blocks, but no producer that reads an
+    argument some op updates in place.
   }];
   let options = [
     Option<"rows", "rows", "int64_t", /*default=*/"8",
@@ -324,8 +325,16 @@ def TickFoldTransposesIntoMatmuls
     becomes a `linalg.generic` reading the transpose's input through a
     transposed indexing map; a transpose nothing else reads is erased. On
     the GPU target each folded transpose is a kernel and a round trip
-    through memory less; tick-gpu-matmul-tiles reads either layout.
+    through memory less; tick-gpu-matmul-tiles reads either layout. On the
+    CPU (`dot-product-lanes` set to the vector width) only transposed right
+    operands are folded, where the reduction is a whole number of vectors:
+    tick-vectorize computes those matmuls as dot products.
   }];
+  let options = [
+    Option<"dotProductLanes", "dot-product-lanes", "int64_t", /*default=*/"0",
+           "Fold only transposed right operands whose reduction size is a "
+           "multiple of this (0: fold every transpose)">
+  ];
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 

@@ -1,0 +1,35 @@
+//===- DotProducts.h - matmuls of a transposed right operand ----*- C++ -*-===//
+//
+// y = x * w^T (a Linear layer's forward, w in PyTorch's [out, in] layout)
+// reads both operands along the reduction. Rather than transposing w every
+// tick, each output block keeps one vector accumulator per output element,
+// multiplying `lanes` steps of the reduction at a time, and adds the
+// accumulators' lanes once at the end of the reduction.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TICK_LIB_TRANSFORMS_DOTPRODUCTS_H
+#define TICK_LIB_TRANSFORMS_DOTPRODUCTS_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace tick {
+
+/// True for C[i, j] += A[i, k] * B[j, k] on static f32 tensors whose
+/// reduction is a whole number of `lanes`-wide vectors.
+bool isDotProductMatmul(mlir::linalg::LinalgOp op, int64_t lanes);
+
+/// The [rows, columns] of output elements one register block computes:
+/// at most `lanes` accumulators, dividing the op's ranges.
+std::pair<int64_t, int64_t> dotProductBlock(mlir::linalg::LinalgOp op,
+                                            int64_t lanes);
+
+/// Replaces `op` (a dot-product matmul tiled to one register block) with
+/// vector code on its tensors.
+void vectorizeDotProducts(mlir::RewriterBase &rewriter,
+                          mlir::linalg::LinalgOp op, int64_t lanes);
+
+} // namespace tick
+
+#endif // TICK_LIB_TRANSFORMS_DOTPRODUCTS_H
