@@ -23,13 +23,15 @@ Value transposed(Value v) {
   return transpose.getInput();
 }
 
-void fold(linalg::MatmulOp matmul, int64_t dotProductLanes) {
+void fold(linalg::MatmulOp matmul, int64_t dotProductLanes,
+          int64_t dotProductBytes) {
   Value lhs = matmul.getInputs()[0], rhs = matmul.getInputs()[1];
   Value lhsSource = transposed(lhs), rhsSource = transposed(rhs);
   if (dotProductLanes > 0) {
-    int64_t depth = cast<ShapedType>(rhs.getType()).getDimSize(0);
+    auto type = cast<ShapedType>(rhs.getType());
     lhsSource = Value();
-    if (ShapedType::isDynamic(depth) || depth % dotProductLanes != 0)
+    if (!type.hasStaticShape() || type.getDimSize(0) % dotProductLanes != 0 ||
+        type.getNumElements() * 4 < dotProductBytes)
       rhsSource = Value();
   }
   if (!lhsSource && !rhsSource)
@@ -75,7 +77,7 @@ struct FoldTransposesIntoMatmulsPass
         matmuls.push_back(op);
     });
     for (linalg::MatmulOp matmul : matmuls)
-      fold(matmul, dotProductLanes);
+      fold(matmul, dotProductLanes, dotProductBytes);
   }
 };
 

@@ -1,5 +1,6 @@
 // RUN: tick-opt %s --tick-fold-transposes-into-matmuls | FileCheck %s
-// RUN: tick-opt %s --tick-fold-transposes-into-matmuls=dot-product-lanes=16 | FileCheck %s --check-prefix=CPU
+// RUN: tick-opt %s --tick-fold-transposes-into-matmuls="dot-product-lanes=16 dot-product-bytes=4096" | FileCheck %s --check-prefix=CPU
+// RUN: tick-opt %s --tick-fold-transposes-into-matmuls=dot-product-lanes=16 | FileCheck %s --check-prefix=L2
 
 // x · Wᵀ (a Linear layer) and Xᵀ · dY (a weight gradient): the matmuls read
 // W and X through transposed maps, and the transposes are gone. A
@@ -36,8 +37,13 @@ func.func @weight_gradient(%x: tensor<8x64xf32>, %dy: tensor<8x10xf32>, %init: t
 }
 
 // On the CPU only x · Wᵀ is folded, where the reduction (784 = 49 x 16)
-// fills whole vectors; the weight gradient's small transpose stays, as
-// does Wᵀ of a reduction of 40.
+// fills whole vectors and W has at least dot-product-bytes; the weight
+// gradient's small transpose stays, as does Wᵀ of a reduction of 40.
+// By default only weights of 1 MiB or more: a 128 x 784 W (392 KiB) keeps
+// its transpose.
+// L2-LABEL: func.func @linear
+// L2:         linalg.transpose
+// L2:         linalg.matmul
 // CPU-LABEL: func.func @linear
 // CPU-NOT:     linalg.transpose
 // CPU:         linalg.generic

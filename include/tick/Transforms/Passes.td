@@ -327,13 +327,19 @@ def TickFoldTransposesIntoMatmuls
     the GPU target each folded transpose is a kernel and a round trip
     through memory less; tick-gpu-matmul-tiles reads either layout. On the
     CPU (`dot-product-lanes` set to the vector width) only transposed right
-    operands are folded, where the reduction is a whole number of vectors:
-    tick-vectorize computes those matmuls as dot products.
+    operands of at least `dot-product-bytes` are folded, where the
+    reduction is a whole number of vectors: tick-vectorize computes those
+    matmuls as dot products. A smaller weight's transposed copy stays in
+    cache, and its matmul is faster as outer products.
   }];
   let options = [
     Option<"dotProductLanes", "dot-product-lanes", "int64_t", /*default=*/"0",
            "Fold only transposed right operands whose reduction size is a "
-           "multiple of this (0: fold every transpose)">
+           "multiple of this (0: fold every transpose)">,
+    Option<"dotProductBytes", "dot-product-bytes", "int64_t",
+           /*default=*/"1048576",
+           "With dot-product-lanes: the smallest right operand folded, in "
+           "bytes (default 1 MiB, a core's L2 cache)">
   ];
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
