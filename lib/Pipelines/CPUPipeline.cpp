@@ -72,7 +72,10 @@ void tick::buildCPUVectorizePipeline(OpPassManager &pm,
       createTickFoldTransposesIntoMatmuls({options.lanes()}));
   // Row blocks before register blocks: the parallel tiles fix the shapes
   // that the register tiling then divides.
-  pm.addNestedPass<func::FuncOp>(createTickTileParallel({options.rows}));
+  // Blocks reading a weight larger than L2 (from L3 or memory, once per
+  // block) are twice as large: they read it half as often.
+  pm.addNestedPass<func::FuncOp>(
+      createTickTileParallel({options.rows, 2 * options.rows}));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   // A register block of 8 rows holds 8 accumulators (16 with AVX-512's

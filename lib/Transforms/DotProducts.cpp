@@ -140,8 +140,8 @@ void tick::vectorizeDotProducts(RewriterBase &rewriter, linalg::LinalgOp op,
         SmallVector<Value> next;
         for (int64_t r = 0; r < rows; ++r)
           for (int64_t c = 0; c < columns; ++c)
-            next.push_back(vector::FMAOp::create(b, loc, lhsRows[r], rhsRows[c],
-                                                 accumulators[r * columns + c]));
+            next.push_back(vector::FMAOp::create(
+                b, loc, lhsRows[r], rhsRows[c], accumulators[r * columns + c]));
         scf::YieldOp::create(b, loc, next);
       });
 

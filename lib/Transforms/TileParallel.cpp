@@ -75,16 +75,35 @@ struct TileParallelPass : tick::impl::TickTileParallelBase<TileParallelPass> {
   void tileAndFuse(linalg::LinalgOp root, llvm::DenseSet<Operation *> &erased) {
     IRRewriter rewriter(root.getContext());
     rewriter.setInsertionPoint(root);
-    int64_t batch = root.getStaticLoopRanges()[0];
-    SmallVector<OpFoldResult> sizes(root.getNumLoops(),
-                                    rewriter.getIndexAttr(0));
-    sizes[0] = rewriter.getIndexAttr(tick::largestDivisorAtMost(batch, rows));
-
     SetVector<Operation *> cluster;
     BackwardSliceOptions sliceOptions;
     sliceOptions.omitBlockArguments = true;
     (void)getBackwardSlice(root.getOperation(), &cluster, sliceOptions);
     cluster.insert(root);
+
+    // Every block of a matmul reads all of its right operand (the weight);
+    // one larger than L2 comes from L3 or memory for each block, so such
+    // blocks take up to `streamed-rows` rows and read it fewer times, but
+    // leave at least two blocks to run in parallel.
+    bool streamsWeight = llvm::any_of(cluster, [](Operation *op) {
+      auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+      if (!linalgOp || !linalg::isaContractionOpInterface(linalgOp) ||
+          linalgOp.getNumDpsInputs() != 2)
+        return false;
+      auto weight = dyn_cast<ShapedType>(linalgOp.getDpsInputs()[1].getType());
+      return weight && weight.hasStaticShape() &&
+             weight.getNumElements() * weight.getElementTypeBitWidth() / 8 >=
+                 tick::kL2CacheBytes;
+    });
+    int64_t batch = root.getStaticLoopRanges()[0];
+    SmallVector<OpFoldResult> sizes(root.getNumLoops(),
+                                    rewriter.getIndexAttr(0));
+    int64_t limit = rows;
+    if (streamsWeight)
+      limit = std::max<int64_t>(limit,
+                                std::min<int64_t>(streamedRows, batch / 2));
+    sizes[0] =
+        rewriter.getIndexAttr(tick::largestDivisorAtMost(batch, limit));
 
     // Producers fused into a block run where the block is. A block that
     // updates a function argument in place (an optimizer step) comes after

@@ -6,7 +6,8 @@
 // reduction step per iteration (one FMA per accumulator row), column
 // reductions `vector-width` columns per row step, row reductions and
 // elementwise ops one row at a time in chunks of a few registers,
-// transposes in squares.
+// transposes in squares; a matmul of a transposed right operand
+// (DotProducts.h) to blocks of at most `vector-width` outputs.
 // Sizes are divisors of the dimension, keeping every block static.
 //
 //===----------------------------------------------------------------------===//
@@ -134,7 +135,9 @@ struct VectorizePass : tick::impl::TickVectorizeBase<VectorizePass> {
     for (linalg::LinalgOp op : ops) {
       if (llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
         continue;
-      if (tick::isDotProductMatmul(op, vectorWidth)) {
+      SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+      if (tick::isDotProductMatmul(op, vectorWidth) &&
+          ranges[0] * ranges[1] <= vectorWidth) {
         tick::vectorizeDotProducts(rewriter, op, vectorWidth);
         continue;
       }

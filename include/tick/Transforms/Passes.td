@@ -24,8 +24,10 @@ def TickTileParallel : Pass<"tick-tile-parallel", "mlir::func::FuncOp"> {
     tiled into an `scf.forall` over blocks of rows, and the producers of
     each block (matmul, bias, row statistics) are computed inside the same
     block. Each forall becomes one OpenMP work-sharing loop. The block size
-    is the largest divisor of the batch that is at most `rows`, so every
-    block has a static shape. Producers that tiling would not split (the
+    is the largest divisor of the batch that is at most `rows` (or
+    `streamed-rows`, leaving two blocks at least, where a matmul of the
+    block reads a right operand larger than L2, which every block reads
+    again), so every block has a static shape. Producers that tiling would not split (the
     transposed weights) and producers that other ops outside the block also
     read are not fused: they get blocks of their own and are computed once.
     An op that updates a function argument in place (an optimizer step)
@@ -34,7 +36,10 @@ def TickTileParallel : Pass<"tick-tile-parallel", "mlir::func::FuncOp"> {
   }];
   let options = [
     Option<"rows", "rows", "int64_t", /*default=*/"8",
-           "Largest number of rows in a parallel block">
+           "Largest number of rows in a parallel block">,
+    Option<"streamedRows", "streamed-rows", "int64_t", /*default=*/"16",
+           "Largest number of rows in a block with a matmul whose right "
+           "operand is larger than a core's L2 cache (1 MiB)">
   ];
   let dependentDialects = ["mlir::scf::SCFDialect", "mlir::tensor::TensorDialect"];
 }
@@ -48,8 +53,12 @@ def TickVectorize : Pass<"tick-vectorize", "mlir::func::FuncOp"> {
     registers, column panels outside row blocks; column reductions (sums
     over the batch) add rows of `vector-width` columns; row reductions and
     elementwise ops work one row at a time, in chunks of 4 x `vector-width`
-    lanes; transposes in `vector-width` squares. Every static linalg op is
-    then vectorized and the slices it reads are folded into its transfers.
+    lanes; transposes in `vector-width` squares; matmuls that read their
+    right operand transposed (x · wᵀ, w as stored, a reduction of whole
+    vectors) become dot-product blocks of at most `vector-width` outputs,
+    one vector accumulator each, summed by a shuffle tree after the
+    reduction. Every static linalg op is then vectorized and the slices it
+    reads are folded into its transfers.
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
