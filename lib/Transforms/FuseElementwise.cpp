@@ -17,13 +17,19 @@ namespace {
 
 struct FuseElementwisePass
     : tick::impl::TickFuseElementwiseBase<FuseElementwisePass> {
+  using Base::Base;
+
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     linalg::populateElementwiseOpsFusionPatterns(
-        patterns, [](OpOperand *fused) {
+        patterns, [&](OpOperand *fused) {
           auto producer = fused->get().getDefiningOp<linalg::LinalgOp>();
           auto consumer = dyn_cast<linalg::LinalgOp>(fused->getOwner());
+          // Fused into each of several readers, a producer is computed once
+          // per reader (a LayerNorm's backward feeds the input gradient and
+          // three parameter gradients); left alone, once, and stored.
           return producer && consumer &&
+                 (recomputeShared || producer->hasOneUse()) &&
                  producer.getNumLoops() == consumer.getNumLoops();
         });
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))

@@ -1,4 +1,5 @@
-// RUN: tick-opt %s --tick-fuse-elementwise | FileCheck %s
+// RUN: tick-opt %s --tick-fuse-elementwise=recompute-shared=false | FileCheck %s
+// RUN: tick-opt %s --tick-fuse-elementwise | FileCheck %s --check-prefix=GPU
 
 // The LayerNorm output and the ReLU after it share one iteration space and
 // become one op; the per-row statistics (mean, inverse std) stay separate
@@ -14,6 +15,20 @@
 // CHECK-NOT:       math.rsqrt
 // CHECK:           arith.maximumf
 // CHECK:         return %[[Y]]
+// A ReLU's backward read by two ops (the input gradient and a column sum)
+// is computed once, by an op of its own, not once inside each reader; by
+// default (the GPU) it is fused into both, one kernel less.
+// CHECK-LABEL: func.func @two_readers
+// CHECK:         %[[MASKED:.*]] = linalg.generic
+// CHECK:           arith.cmpf
+// CHECK:         linalg.generic {{.*}} ins(%[[MASKED]]
+// CHECK-NOT:       arith.cmpf
+// CHECK:         linalg.generic {{.*}} ins(%[[MASKED]]
+// CHECK-NOT:       arith.cmpf
+// CHECK:         return
+// GPU-LABEL:   func.func @two_readers
+// GPU-COUNT-2:   arith.cmpf
+// GPU:           return
 #map = affine_map<(d0, d1) -> (d1)>
 #map1 = affine_map<(d0, d1) -> (d0, d1)>
 #map2 = affine_map<(d0, d1) -> (d0)>
@@ -72,5 +87,28 @@ module {
     } -> tensor<16x32xf32>
     return %11 : tensor<16x32xf32>
   }
+  func.func @two_readers(%x: tensor<16x32xf32>, %dy: tensor<16x32xf32>) -> (tensor<16x32xf32>, tensor<32xf32>) {
+    %zero = arith.constant 0.0 : f32
+    %two = arith.constant 2.0 : f32
+    %e = tensor.empty() : tensor<16x32xf32>
+    %masked = linalg.generic {indexing_maps = [#map1, #map1, #map1], iterator_types = ["parallel", "parallel"]} ins(%x, %dy : tensor<16x32xf32>, tensor<16x32xf32>) outs(%e : tensor<16x32xf32>) {
+    ^bb0(%a: f32, %d: f32, %o: f32):
+      %positive = arith.cmpf ogt, %a, %zero : f32
+      %g = arith.select %positive, %d, %zero : f32
+      linalg.yield %g : f32
+    } -> tensor<16x32xf32>
+    %scaled = linalg.generic {indexing_maps = [#map1, #map1], iterator_types = ["parallel", "parallel"]} ins(%masked : tensor<16x32xf32>) outs(%e : tensor<16x32xf32>) {
+    ^bb0(%g: f32, %o: f32):
+      %s = arith.mulf %g, %two : f32
+      linalg.yield %s : f32
+    } -> tensor<16x32xf32>
+    %ce = tensor.empty() : tensor<32xf32>
+    %cz = linalg.fill ins(%zero : f32) outs(%ce : tensor<32xf32>) -> tensor<32xf32>
+    %sums = linalg.generic {indexing_maps = [#map1, #map], iterator_types = ["reduction", "parallel"]} ins(%masked : tensor<16x32xf32>) outs(%cz : tensor<32xf32>) {
+    ^bb0(%g: f32, %acc: f32):
+      %s = arith.addf %acc, %g : f32
+      linalg.yield %s : f32
+    } -> tensor<32xf32>
+    return %scaled, %sums : tensor<16x32xf32>, tensor<32xf32>
+  }
 }
-

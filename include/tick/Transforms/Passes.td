@@ -12,7 +12,14 @@ def TickFuseElementwise : Pass<"tick-fuse-elementwise"> {
     iterate over the same number of loops. A per-row producer (LayerNorm's
     inverse standard deviation, say) is not folded into a per-element
     consumer, where it would be recomputed for every element of the row.
+    A producer several ops read is fused into each of them (recomputed:
+    fewer GPU kernels) unless `recompute-shared` is off (the CPU: computed
+    once and read from cache by each).
   }];
+  let options = [
+    Option<"recomputeShared", "recompute-shared", "bool", /*default=*/"true",
+           "Fuse a producer several ops read into each of them">
+  ];
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
