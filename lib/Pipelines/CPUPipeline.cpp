@@ -127,6 +127,9 @@ void tick::buildCPUBufferizePipeline(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
   // No 4 KiB row strides in Tick's own buffers (L1 set conflicts).
   pm.addNestedPass<func::FuncOp>(createTickPadBufferRows());
+  // Copies between padded buffers as loops, not calls to MLIR's runner
+  // library.
+  pm.addNestedPass<func::FuncOp>(createTickLowerStridedCopies());
 }
 
 void tick::buildCPUToLLVMPipeline(OpPassManager &pm) {

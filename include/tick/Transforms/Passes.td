@@ -333,6 +333,18 @@ def TickGPUMatmulTiles : Pass<"tick-gpu-matmul-tiles", "mlir::func::FuncOp"> {
                            "mlir::memref::MemRefDialect"];
 }
 
+def TickLowerStridedCopies
+    : Pass<"tick-lower-strided-copies", "mlir::func::FuncOp"> {
+  let summary = "Copies between non-contiguous memrefs become linalg.copy";
+  let description = [{
+    A `memref.copy` whose source or target is not one contiguous block
+    (rows padded by tick-pad-buffer-rows) becomes a `linalg.copy`, which
+    lowers to loops. MLIR would otherwise lower it to a call of the runner
+    library's `memrefCopy`, which compiled models do not link.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 def TickFoldTransposesIntoMatmuls
     : Pass<"tick-fold-transposes-into-matmuls", "mlir::func::FuncOp"> {
   let summary = "Matmuls read transposed operands in place";
