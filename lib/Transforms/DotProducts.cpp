@@ -1,6 +1,7 @@
 //===- DotProducts.cpp - matmuls of a transposed right operand ------------===//
 
 #include "DotProducts.h"
+#include "MatmulMaps.h"
 #include "Tiling.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -17,14 +18,9 @@ bool tick::isDotProductMatmul(linalg::LinalgOp op, int64_t lanes) {
     return false;
   if (!cast<ShapedType>(op->getResult(0).getType()).getElementType().isF32())
     return false;
-  MLIRContext *context = op.getContext();
-  AffineExpr i = getAffineDimExpr(0, context), j = getAffineDimExpr(1, context),
-             k = getAffineDimExpr(2, context);
-  auto map = [&](AffineExpr r, AffineExpr c) {
-    return AffineMap::get(3, 0, {r, c}, context);
-  };
-  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  if (maps != SmallVector<AffineMap>{map(i, k), map(j, k), map(i, j)})
+  if (op.getIndexingMapsArray() !=
+      tick::matmulMaps(op.getContext(), /*lhsTransposed=*/false,
+                       /*rhsTransposed=*/true))
     return false;
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   return llvm::none_of(ranges, ShapedType::isDynamic) && ranges[2] % lanes == 0;

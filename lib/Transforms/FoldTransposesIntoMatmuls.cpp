@@ -1,5 +1,6 @@
 //===- FoldTransposesIntoMatmuls.cpp - matmuls of transposed operands -----===//
 
+#include "MatmulMaps.h"
 #include "tick/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -36,14 +37,8 @@ void fold(linalg::MatmulOp matmul, int64_t dotProductLanes,
   }
   if (!lhsSource && !rhsSource)
     return;
-  MLIRContext *context = matmul.getContext();
-  AffineExpr i = getAffineDimExpr(0, context), j = getAffineDimExpr(1, context),
-             k = getAffineDimExpr(2, context);
-  auto map = [&](AffineExpr r, AffineExpr c) {
-    return AffineMap::get(3, 0, {r, c}, context);
-  };
-  SmallVector<AffineMap> maps = {lhsSource ? map(k, i) : map(i, k),
-                                 rhsSource ? map(j, k) : map(k, j), map(i, j)};
+  SmallVector<AffineMap> maps = tick::matmulMaps(
+      matmul.getContext(), bool(lhsSource), bool(rhsSource));
   IRRewriter rewriter(matmul);
   auto generic = linalg::GenericOp::create(
       rewriter, matmul.getLoc(), matmul.getResultTypes(),

@@ -22,6 +22,7 @@
 #include "tick/Transforms/Passes.h"
 
 #include "FoldedInit.h"
+#include "MatmulMaps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -55,18 +56,13 @@ std::optional<Layout> matmulLayout(linalg::GenericOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
       op.getNumDpsInits() != 1 || op.getNumLoops() != 3)
     return std::nullopt;
-  MLIRContext *context = op.getContext();
-  AffineExpr i = getAffineDimExpr(0, context), j = getAffineDimExpr(1, context),
-             k = getAffineDimExpr(2, context);
-  auto map = [&](AffineExpr r, AffineExpr c) {
-    return AffineMap::get(3, 0, {r, c}, context);
-  };
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  SmallVector<AffineMap> plain = tick::matmulMaps(op.getContext(), false, false);
   Layout layout;
-  layout.lhsTransposed = maps[0] == map(k, i);
-  layout.rhsTransposed = maps[1] == map(j, k);
-  if ((maps[0] != map(i, k) && !layout.lhsTransposed) ||
-      (maps[1] != map(k, j) && !layout.rhsTransposed) || maps[2] != map(i, j))
+  layout.lhsTransposed = maps[0] != plain[0];
+  layout.rhsTransposed = maps[1] != plain[1];
+  if (maps != tick::matmulMaps(op.getContext(), layout.lhsTransposed,
+                               layout.rhsTransposed))
     return std::nullopt;
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
   if (iterators[0] != utils::IteratorType::parallel ||
