@@ -32,7 +32,8 @@ void fold(linalg::MatmulOp matmul, int64_t dotProductLanes,
     auto type = cast<ShapedType>(rhs.getType());
     lhsSource = Value();
     if (!type.hasStaticShape() || type.getDimSize(0) % dotProductLanes != 0 ||
-        type.getNumElements() * 4 < dotProductBytes)
+        type.getNumElements() * type.getElementTypeBitWidth() / 8 <
+            dotProductBytes)
       rhsSource = Value();
   }
   if (!lhsSource && !rhsSource)

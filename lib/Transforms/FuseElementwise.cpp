@@ -27,7 +27,8 @@ struct FuseElementwisePass
           auto consumer = dyn_cast<linalg::LinalgOp>(fused->getOwner());
           // Fused into each of several readers, a producer is computed once
           // per reader (a LayerNorm's backward feeds the input gradient and
-          // three parameter gradients); left alone, once, and stored.
+          // three parameter gradients); left alone, it is computed once and
+          // stored.
           return producer && consumer &&
                  (recomputeShared || producer->hasOneUse()) &&
                  producer.getNumLoops() == consumer.getNumLoops();

@@ -23,9 +23,8 @@ using namespace mlir;
 
 namespace {
 
-bool isContiguous(Value memref) {
-  return memref::isStaticShapeAndContiguousRowMajor(
-      cast<MemRefType>(memref.getType()));
+bool isContiguous(MemRefType type) {
+  return memref::isStaticShapeAndContiguousRowMajor(type);
 }
 
 struct LowerStridedCopiesPass
@@ -33,7 +32,11 @@ struct LowerStridedCopiesPass
   void runOnOperation() override {
     SmallVector<memref::CopyOp> copies;
     getOperation().walk([&](memref::CopyOp copy) {
-      if (!isContiguous(copy.getSource()) || !isContiguous(copy.getTarget()))
+      // linalg.copy takes ranked memrefs only (an unranked copy keeps the
+      // call: its layout is not known here).
+      auto source = dyn_cast<MemRefType>(copy.getSource().getType());
+      auto target = dyn_cast<MemRefType>(copy.getTarget().getType());
+      if (source && target && (!isContiguous(source) || !isContiguous(target)))
         copies.push_back(copy);
     });
     IRRewriter rewriter(&getContext());
