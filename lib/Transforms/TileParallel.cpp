@@ -116,6 +116,13 @@ struct TileParallelPass : tick::impl::TickTileParallelBase<TileParallelPass> {
     });
     auto readsUpdatedArgument = [&](Operation *producer) {
       return llvm::any_of(producer->getOperands(), [&](Value operand) {
+        // Through views of it (a reshaped or sliced parameter).
+        while (Operation *view = operand.getDefiningOp()) {
+          if (!isa<tensor::ExtractSliceOp, tensor::CollapseShapeOp,
+                   tensor::ExpandShapeOp, tensor::CastOp>(view))
+            break;
+          operand = view->getOperand(0);
+        }
         return updatedArguments.contains(operand);
       });
     };

@@ -14,9 +14,9 @@
 // CHECK-NOT:     linalg.
 // CHECK:         return
 
-// Here the gradient also reads v, which another step updates in place
-// first: computed in the second step's blocks it would read the new v.
-// It keeps a loop of its own, before both steps.
+// Here the gradient also reads v (through a reshape), which another step
+// updates in place first: computed in the second step's blocks it would
+// read the new v. It keeps a loop of its own, before both steps.
 // CHECK-LABEL: func.func @reads_updated
 // CHECK:         %[[G:.*]] = scf.forall
 // CHECK:           arith.mulf
@@ -44,7 +44,9 @@ func.func @step(%w: tensor<16x32xf32>, %x: tensor<4x32xf32>, %dy: tensor<4x16xf3
 func.func @reads_updated(%w: tensor<16x32xf32>, %v: tensor<16x32xf32>, %dw: tensor<16x32xf32>) -> (tensor<16x32xf32>, tensor<16x32xf32>) {
   %lr = arith.constant 0.01 : f32
   %g0 = tensor.empty() : tensor<16x32xf32>
-  %g = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel"]} ins(%dw, %v : tensor<16x32xf32>, tensor<16x32xf32>) outs(%g0 : tensor<16x32xf32>) {
+  %flat = tensor.collapse_shape %v [[0, 1]] : tensor<16x32xf32> into tensor<512xf32>
+  %vv = tensor.expand_shape %flat [[0, 1]] output_shape [16, 32] : tensor<512xf32> into tensor<16x32xf32>
+  %g = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel"]} ins(%dw, %vv : tensor<16x32xf32>, tensor<16x32xf32>) outs(%g0 : tensor<16x32xf32>) {
   ^bb0(%a: f32, %b: f32, %o: f32):
     %p = arith.mulf %a, %b : f32
     linalg.yield %p : f32
