@@ -23,8 +23,13 @@ using namespace mlir;
 
 namespace {
 
-bool isContiguous(MemRefType type) {
-  return memref::isStaticShapeAndContiguousRowMajor(type);
+/// MLIR lowers a copy to a memcpy when both sides have the identity layout
+/// or a static, non-empty contiguous one, and to the runner library's call
+/// otherwise.
+bool lowersToMemcpy(MemRefType type) {
+  return type.getLayout().isIdentity() ||
+         (type.hasStaticShape() && type.getNumElements() > 0 &&
+          memref::isStaticShapeAndContiguousRowMajor(type));
 }
 
 struct LowerStridedCopiesPass
@@ -36,7 +41,8 @@ struct LowerStridedCopiesPass
       // call: its layout is not known here).
       auto source = dyn_cast<MemRefType>(copy.getSource().getType());
       auto target = dyn_cast<MemRefType>(copy.getTarget().getType());
-      if (source && target && (!isContiguous(source) || !isContiguous(target)))
+      if (source && target &&
+          (!lowersToMemcpy(source) || !lowersToMemcpy(target)))
         copies.push_back(copy);
     });
     IRRewriter rewriter(&getContext());

@@ -52,6 +52,7 @@ struct TileParallelPass : tick::impl::TickTileParallelBase<TileParallelPass> {
         ops.push_back(op);
     });
     // Arguments some op updates in place (parameters, optimizer state).
+    llvm::DenseSet<Value> updatedArguments;
     for (linalg::LinalgOp op : ops)
       for (Value init : op.getDpsInits())
         if (isa<BlockArgument>(init))
@@ -62,7 +63,7 @@ struct TileParallelPass : tick::impl::TickTileParallelBase<TileParallelPass> {
     for (linalg::LinalgOp op : llvm::reverse(ops)) {
       if (erased.contains(op) || !isRowParallel(op))
         continue;
-      tileAndFuse(op, erased);
+      tileAndFuse(op, updatedArguments, erased);
     }
     // Producers that several ops of a block read (the matmul under a
     // LayerNorm's three passes) were fused once per read: merge them.
@@ -72,7 +73,9 @@ struct TileParallelPass : tick::impl::TickTileParallelBase<TileParallelPass> {
   }
 
   /// Leaves `root` as it is (correct, but sequential) if it cannot be tiled.
-  void tileAndFuse(linalg::LinalgOp root, llvm::DenseSet<Operation *> &erased) {
+  void tileAndFuse(linalg::LinalgOp root,
+                   const llvm::DenseSet<Value> &updatedArguments,
+                   llvm::DenseSet<Operation *> &erased) {
     IRRewriter rewriter(root.getContext());
     rewriter.setInsertionPoint(root);
     SetVector<Operation *> cluster;
@@ -186,8 +189,6 @@ struct TileParallelPass : tick::impl::TickTileParallelBase<TileParallelPass> {
       }
     }
   }
-
-  llvm::DenseSet<Value> updatedArguments;
 };
 
 } // namespace

@@ -8,10 +8,6 @@
 
 namespace tick {
 
-/// A core's L2 cache: an operand larger than this is read from L3 or
-/// memory each time a loop goes through it.
-constexpr int64_t kL2CacheBytes = 1 << 20;
-
 /// The largest divisor of `size` that is at most `limit` (at least 1): a
 /// tile size that splits a static dimension into static tiles.
 inline int64_t largestDivisorAtMost(int64_t size, int64_t limit) {

@@ -133,9 +133,9 @@ struct VectorizePass : tick::impl::TickVectorizeBase<VectorizePass> {
     ops.clear();
     func.walk([&](linalg::LinalgOp op) { ops.push_back(op); });
     for (linalg::LinalgOp op : ops) {
-      if (llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
-        continue;
       SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+      if (llvm::any_of(ranges, ShapedType::isDynamic))
+        continue;
       if (tick::isDotProductMatmul(op, vectorWidth) &&
           ranges[0] * ranges[1] <= vectorWidth) {
         tick::vectorizeDotProducts(rewriter, op, vectorWidth);

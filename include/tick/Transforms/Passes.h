@@ -8,6 +8,11 @@
 
 namespace tick {
 
+/// A core's L2 cache: an operand larger than this is read from L3 or
+/// memory each time a loop goes through it (tick-tile-parallel's larger
+/// blocks, tick-fold-transposes-into-matmuls' dot products).
+constexpr int64_t kL2CacheBytes = 1 << 20;
+
 #define GEN_PASS_DECL
 #include "tick/Transforms/Passes.h.inc"
 

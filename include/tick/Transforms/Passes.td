@@ -34,9 +34,10 @@ def TickTileParallel : Pass<"tick-tile-parallel", "mlir::func::FuncOp"> {
     is the largest divisor of the batch that is at most `rows` (or
     `streamed-rows`, leaving two blocks at least, where a matmul of the
     block reads a right operand larger than L2, which every block reads
-    again), so every block has a static shape. Producers that tiling would not split (the
-    transposed weights) and producers that other ops outside the block also
-    read are not fused: they get blocks of their own and are computed once.
+    again), so every block has a static shape. Producers that tiling would
+    not split (the transposed weights) and producers that other ops outside
+    the block also read are not fused: they get blocks of their own and are
+    computed once.
     An op that updates a function argument in place (an optimizer step)
     computes its gradient in its own blocks, but no producer that reads an
     argument some op updates in place.
@@ -365,7 +366,7 @@ def TickFoldTransposesIntoMatmuls
            "Fold only transposed right operands whose reduction size is a "
            "multiple of this (0: fold every transpose)">,
     Option<"dotProductBytes", "dot-product-bytes", "int64_t",
-           /*default=*/"1048576",
+           /*default=*/"tick::kL2CacheBytes",
            "With dot-product-lanes: the smallest right operand folded, in "
            "bytes (default 1 MiB, a core's L2 cache)">
   ];
