@@ -119,7 +119,7 @@ void tick::buildCPUBufferizePipeline(OpPassManager &pm) {
   // A block's rows of intermediates are small: keep them on the stack
   // rather than calling malloc in every parallel iteration.
   bufferization::PromoteBuffersToStackPassOptions stack;
-  stack.maxAllocSizeInBytes = 64 * 1024;
+  stack.maxAllocSizeInBytes = tick::kStackBufferBytes;
   pm.addNestedPass<func::FuncOp>(
       bufferization::createPromoteBuffersToStackPass(stack));
   bufferization::BufferDeallocationPipelineOptions dealloc;

@@ -6,6 +6,11 @@
 // multiplying `lanes` steps of the reduction at a time, and adds the
 // accumulators' lanes once at the end of the reduction.
 //
+// Where x is a parallel block of a few 16-lane vectors of rows,
+// transposing x (and the block of y) is cheaper still: y^T = w x^T is then an ordinary
+// matmul whose register blocks broadcast elements of w against vectors
+// of x^T rows, with no lanes to add up at the end.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef TICK_LIB_TRANSFORMS_DOTPRODUCTS_H
@@ -29,6 +34,17 @@ std::pair<int64_t, int64_t> dotProductBlock(mlir::linalg::LinalgOp op,
 /// vector code on its tensors.
 void vectorizeDotProducts(mlir::RewriterBase &rewriter,
                           mlir::linalg::LinalgOp op, int64_t lanes);
+
+/// True for a dot-product matmul whose rows (of x and y) are a whole
+/// number of `lanes`-wide vectors, 16 lanes or more, and whose transposed
+/// x and y take at most `maxBytes` each.
+bool isTransposableRowBlock(mlir::linalg::LinalgOp op, int64_t lanes,
+                            int64_t maxBytes);
+
+/// Replaces `op` (y += x w^T) with transposes of x and y, the matmul
+/// y^T += w x^T, and the transpose of its result back into y.
+void transposeRowBlock(mlir::RewriterBase &rewriter,
+                       mlir::linalg::LinalgOp op);
 
 } // namespace tick
 

@@ -7,7 +7,9 @@
 // reductions `vector-width` columns per row step, row reductions and
 // elementwise ops one row at a time in chunks of a few registers,
 // transposes in squares; a matmul of a transposed right operand
-// (DotProducts.h) to blocks of at most `vector-width` outputs.
+// (DotProducts.h) to blocks of at most `vector-width` outputs, unless its
+// rows are a few 16-lane vectors, which are transposed into an ordinary
+// matmul.
 // Sizes are divisors of the dimension, keeping every block static.
 //
 //===----------------------------------------------------------------------===//
@@ -109,7 +111,17 @@ struct VectorizePass : tick::impl::TickVectorizeBase<VectorizePass> {
     func::FuncOp func = getOperation();
     IRRewriter rewriter(&getContext());
 
+    // Blocks of x wᵀ whose transposes stay on the stack: outer products.
     SmallVector<linalg::LinalgOp> ops;
+    func.walk([&](linalg::LinalgOp op) {
+      if (tick::isTransposableRowBlock(op, vectorWidth,
+                                       tick::kStackBufferBytes))
+        ops.push_back(op);
+    });
+    for (linalg::LinalgOp op : ops)
+      tick::transposeRowBlock(rewriter, op);
+
+    ops.clear();
     func.walk([&](linalg::LinalgOp op) { ops.push_back(op); });
     for (linalg::LinalgOp op : ops) {
       SmallVector<int64_t> sizes = registerBlock(op);

@@ -13,6 +13,10 @@ namespace tick {
 /// blocks, tick-fold-transposes-into-matmuls' dot products).
 constexpr int64_t kL2CacheBytes = 1 << 20;
 
+/// The largest buffer the CPU pipeline keeps on a thread's stack rather
+/// than allocating it in each parallel iteration.
+constexpr int64_t kStackBufferBytes = 64 * 1024;
+
 #define GEN_PASS_DECL
 #include "tick/Transforms/Passes.h.inc"
 

@@ -65,8 +65,11 @@ def TickVectorize : Pass<"tick-vectorize", "mlir::func::FuncOp"> {
     right operand transposed (x · wᵀ, w as stored, a reduction of whole
     vectors) become dot-product blocks of at most `vector-width` outputs,
     one vector accumulator each, summed by a shuffle tree after the
-    reduction. Every static linalg op is then vectorized and the slices it
-    reads are folded into its transfers.
+    reduction; but where x has a whole number of 16-lane vectors of rows
+    and xᵀ and yᵀ each fit a thread's stack (64 KiB), x and y are transposed
+    instead and yᵀ += w · xᵀ is tiled like any matmul. Every static linalg
+    op is then vectorized and the slices it reads are folded into its
+    transfers.
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
