@@ -61,6 +61,43 @@ bool isColumnReduction(linalg::LinalgOp op) {
   });
 }
 
+/// A contraction whose reduction dimensions all have size 1 multiplies
+/// elementwise: a column reduction's register block (`vector-width`
+/// columns x 1 row of a LayerNorm weight's gradient, sum over rows of
+/// dy * xhat) reads both operands as vector<16x1>. The generic lowering
+/// would unroll it into a scalar reduction per column; this is one FMA.
+struct UnitReductionToFMA : OpRewritePattern<vector::ContractionOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(vector::ContractionOp op,
+                                PatternRewriter &rewriter) const override {
+    auto accType = dyn_cast<VectorType>(op.getAccType());
+    if (!accType || op.getKind() != vector::CombiningKind::ADD ||
+        !isa<FloatType>(accType.getElementType()))
+      return failure();
+    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+    if (maps[0] != maps[1] || !maps[0].isIdentity())
+      return failure();
+    // The accumulator keeps the parallel dimensions, in order.
+    SmallVector<int64_t> bounds;
+    op.getIterationBounds(bounds);
+    SmallVector<AffineExpr> parallel;
+    for (auto [dim, type] : llvm::enumerate(op.getIteratorTypesArray())) {
+      if (type == vector::IteratorType::parallel)
+        parallel.push_back(rewriter.getAffineDimExpr(dim));
+      else if (bounds[dim] != 1)
+        return failure();
+    }
+    if (maps[2] != AffineMap::get(bounds.size(), 0, parallel, getContext()))
+      return failure();
+    Location loc = op.getLoc();
+    Value lhs = vector::ShapeCastOp::create(rewriter, loc, accType, op.getLhs());
+    Value rhs = vector::ShapeCastOp::create(rewriter, loc, accType, op.getRhs());
+    rewriter.replaceOpWithNewOp<vector::FMAOp>(op, lhs, rhs, op.getAcc());
+    return success();
+  }
+};
+
 struct VectorizePass : tick::impl::TickVectorizeBase<VectorizePass> {
   using Base::Base;
 
@@ -169,6 +206,9 @@ struct VectorizePass : tick::impl::TickVectorizeBase<VectorizePass> {
     tensor::populateFoldTensorSubsetIntoVectorTransferPatterns(patterns);
     vector::populateVectorReductionToContractPatterns(patterns);
     vector::populateSinkVectorOpsPatterns(patterns);
+    // Column reductions' vector<16x1> operands become vector<16>.
+    vector::populateDropUnitDimWithShapeCastPatterns(patterns);
+    patterns.add<UnitReductionToFMA>(&getContext());
     vector::TransferReadOp::getCanonicalizationPatterns(patterns, &getContext());
     vector::TransferWriteOp::getCanonicalizationPatterns(patterns, &getContext());
     scf::ForOp::getCanonicalizationPatterns(patterns, &getContext());

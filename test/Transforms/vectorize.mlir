@@ -13,7 +13,7 @@
 // CHECK:           vector.contract {{.*}} %[[A]], %[[B]], %{{.*}} : vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
 // CHECK:         vector.multi_reduction <add>, %{{.*}}, %{{.*}} [1] : vector<1x32xf32> to vector<1xf32>
 // CHECK:         math.rsqrt %{{.*}} : vector<8xf32>
-// CHECK:         arith.maximumf %{{.*}} : vector<1x32xf32>
+// CHECK:         arith.maximumf %{{.*}} : vector<32xf32>
 // CHECK-NOT:     linalg.
 // AVX2's 16 registers keep one vector per row.
 // AVX2:          vector.contract {{.*}} : vector<8x1xf32>, vector<1x8xf32> into vector<8x8xf32>
