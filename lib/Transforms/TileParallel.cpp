@@ -147,8 +147,10 @@ struct TileParallelPass : tick::impl::TickTileParallelBase<TileParallelPass> {
           // A producer also read outside this cluster and its block keeps
           // its own loop: fusing it would compute it twice, or hand its
           // value out of the block to readers the block may not dominate.
+          // Any of its results counts (a LayerNorm's weight and bias
+          // gradients, one reduction read by two optimizer steps).
           Operation *block = slice->getParentOfType<scf::ForallOp>();
-          for (Operation *user : producer.getUsers())
+          for (Operation *user : producer.getOwner()->getUsers())
             if (!cluster.contains(user) && !(block && block->isAncestor(user)))
               return std::nullopt;
           return scf::SCFTileAndFuseOptions::ControlFnResult{false};

@@ -64,3 +64,46 @@ func.func @reads_updated(%w: tensor<16x32xf32>, %v: tensor<16x32xf32>, %dw: tens
   } -> tensor<16x32xf32>
   return %neww, %newv : tensor<16x32xf32>, tensor<16x32xf32>
 }
+
+// A LayerNorm's weight and bias gradients are one reduction with two
+// results, each read by its own step. Fused into both steps' blocks it was
+// computed twice (each result's readers looked fine on their own): it gets
+// a loop of its own, computed once, and both steps read its results.
+// CHECK-LABEL: func.func @two_results
+// CHECK:         %[[G:.*]]:2 = scf.forall
+// CHECK-COUNT-2:   arith.addf
+// CHECK:         scf.forall {{.*}} shared_outs(%{{.*}} = %arg1)
+// CHECK:           tensor.extract_slice %[[G]]#0
+// CHECK:         scf.forall {{.*}} shared_outs(%{{.*}} = %arg2)
+// CHECK:           tensor.extract_slice %[[G]]#1
+// CHECK-NOT:       arith.addf
+// CHECK:         return
+#t = affine_map<(d0, d1) -> (d1, d0)>
+#c = affine_map<(d0, d1) -> (d0)>
+#e = affine_map<(d0) -> (d0)>
+func.func @two_results(%dy: tensor<8x32xf32>, %w: tensor<32xf32>, %b: tensor<32xf32>) -> (tensor<32xf32>, tensor<32xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %lr = arith.constant 0.01 : f32
+  %e = tensor.empty() : tensor<32xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<32xf32>) -> tensor<32xf32>
+  %g:2 = linalg.generic {indexing_maps = [#t, #c, #c], iterator_types = ["parallel", "reduction"]} ins(%dy : tensor<8x32xf32>) outs(%z, %z : tensor<32xf32>, tensor<32xf32>) {
+  ^bb0(%d: f32, %sq: f32, %s: f32):
+    %p = arith.mulf %d, %d : f32
+    %a = arith.addf %sq, %p : f32
+    %c = arith.addf %s, %d : f32
+    linalg.yield %a, %c : f32, f32
+  } -> (tensor<32xf32>, tensor<32xf32>)
+  %w2 = linalg.generic {indexing_maps = [#e, #e], iterator_types = ["parallel"]} ins(%g#0 : tensor<32xf32>) outs(%w : tensor<32xf32>) {
+  ^bb0(%gw: f32, %old: f32):
+    %u = arith.mulf %gw, %lr : f32
+    %n = arith.subf %old, %u : f32
+    linalg.yield %n : f32
+  } -> tensor<32xf32>
+  %b2 = linalg.generic {indexing_maps = [#e, #e], iterator_types = ["parallel"]} ins(%g#1 : tensor<32xf32>) outs(%b : tensor<32xf32>) {
+  ^bb0(%gb: f32, %old: f32):
+    %u = arith.mulf %gb, %lr : f32
+    %n = arith.subf %old, %u : f32
+    linalg.yield %n : f32
+  } -> tensor<32xf32>
+  return %w2, %b2 : tensor<32xf32>, tensor<32xf32>
+}
