@@ -75,6 +75,45 @@ Value transposed(RewriterBase &rewriter, Location loc, Value source) {
       ->getResult(0);
 }
 
+/// The elementwise op that computes `init` (the bias broadcast over a
+/// block's rows) when it can be computed transposed instead: two parallel
+/// loops, `init` its only result and only read by the matmul, written
+/// without reading what it overwrites.
+linalg::GenericOp transposableInitProducer(Value init) {
+  auto producer = init.getDefiningOp<linalg::GenericOp>();
+  if (!producer || !init.hasOneUse() || producer.getNumResults() != 1 ||
+      producer.getNumLoops() != 2 || producer.getNumReductionLoops() != 0 ||
+      producer.hasIndexSemantics())
+    return nullptr;
+  OpOperand *output = producer.getDpsInitOperand(0);
+  if (!producer.getMatchingIndexingMap(output).isIdentity() ||
+      producer.payloadUsesValueFromOperand(output))
+    return nullptr;
+  return producer;
+}
+
+/// `producer` computed in the transposed shape: the same body over swapped
+/// loops, into a new tensor.
+Value transposedProducer(RewriterBase &rewriter, Location loc,
+                         linalg::GenericOp producer) {
+  AffineMap swap =
+      AffineMap::getPermutationMap(ArrayRef<unsigned>{1, 0}, producer.getContext());
+  SmallVector<AffineMap> maps;
+  for (OpOperand *input : producer.getDpsInputOperands())
+    maps.push_back(producer.getMatchingIndexingMap(input).compose(swap));
+  maps.push_back(AffineMap::getMultiDimIdentityMap(2, producer.getContext()));
+  auto type = cast<RankedTensorType>(producer.getResult(0).getType());
+  Value empty = tensor::EmptyOp::create(
+      rewriter, loc, {type.getDimSize(1), type.getDimSize(0)},
+      type.getElementType());
+  auto transposedOp = linalg::GenericOp::create(
+      rewriter, loc, empty.getType(), producer.getDpsInputs(),
+      ValueRange{empty}, maps, producer.getIteratorTypesArray());
+  rewriter.cloneRegionBefore(producer.getRegion(), transposedOp.getRegion(),
+                             transposedOp.getRegion().end());
+  return transposedOp.getResult(0);
+}
+
 } // namespace
 
 void tick::transposeRowBlock(RewriterBase &rewriter, linalg::LinalgOp op) {
@@ -83,14 +122,23 @@ void tick::transposeRowBlock(RewriterBase &rewriter, linalg::LinalgOp op) {
   Value x = op.getDpsInputs()[0], w = op.getDpsInputs()[1];
   Value y = op.getDpsInits()[0];
   Value xt = transposed(rewriter, loc, x);
-  Value yt = transposed(rewriter, loc, y);
+  // y's initial value (the bias) is computed transposed rather than
+  // written in y's shape and transposed; the product is then transposed
+  // into the tensor that value was to be written into.
+  linalg::GenericOp init = transposableInitProducer(y);
+  Value yt = init ? transposedProducer(rewriter, loc, init)
+                  : transposed(rewriter, loc, y);
+  Value destination = init ? init.getDpsInits()[0] : y;
   Value product = linalg::MatmulOp::create(rewriter, loc, ValueRange{w, xt},
                                            ValueRange{yt})
                       ->getResult(0);
-  Value result = linalg::TransposeOp::create(rewriter, loc, product, y,
+  Value result = linalg::TransposeOp::create(rewriter, loc, product,
+                                             destination,
                                              ArrayRef<int64_t>{1, 0})
                      ->getResult(0);
   rewriter.replaceOp(op, result);
+  if (init)
+    rewriter.eraseOp(init);
 }
 
 namespace {

@@ -56,6 +56,34 @@ func.func @thirty_two_rows(%x: tensor<32x64xf32>, %w: tensor<32x64xf32>, %init: 
   return %y : tensor<32x32xf32>
 }
 
+// y0 is the bias broadcast over the rows: that broadcast is computed in
+// yᵀ's shape (b[n] splat along a row of 16 lanes) rather than written into
+// y and transposed; the product is transposed into the tensor the bias was
+// to be written into.
+// CHECK-LABEL: func.func @bias
+// CHECK:         %[[E:.*]] = tensor.empty() : tensor<16x32xf32>
+// CHECK:         scf.for {{.*}} -> (tensor<64x16xf32>)
+// CHECK-NOT:       linalg.generic
+// CHECK-NOT:       tensor<16x32xf32>, vector<16x16xf32>
+// CHECK:         %[[YT:.*]] = scf.for {{.*}} -> (tensor<32x16xf32>)
+// CHECK:           vector.transfer_read %arg2{{.*}} : tensor<32xf32>, vector<1x16xf32>
+// CHECK:         scf.for {{.*}} iter_args(%{{.*}} = %[[YT]])
+// CHECK:         scf.for {{.*}} iter_args(%{{.*}} = %[[E]]) -> (tensor<16x32xf32>)
+func.func @bias(%x: tensor<16x64xf32>, %w: tensor<32x64xf32>, %b: tensor<32xf32>) -> tensor<16x32xf32> {
+  %e = tensor.empty() : tensor<16x32xf32>
+  %init = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%b : tensor<32xf32>) outs(%e : tensor<16x32xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<16x32xf32>
+  %y = linalg.generic {indexing_maps = [#ik, #jk, #ij], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x, %w : tensor<16x64xf32>, tensor<32x64xf32>) outs(%init : tensor<16x32xf32>) {
+  ^bb0(%a: f32, %c: f32, %acc: f32):
+    %p = arith.mulf %a, %c : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<16x32xf32>
+  return %y : tensor<16x32xf32>
+}
+
 // xᵀ would take 128 KiB, more than a buffer kept on a thread's stack
 // (tick::kStackBufferBytes): dot products, as for blocks of 12 rows.
 // CHECK-LABEL: func.func @too_deep
