@@ -89,6 +89,8 @@ void tick::buildCPUVectorizePipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   pm.addNestedPass<func::FuncOp>(createTickHoistVectorTransfers());
+  // Row sums: one vector add per chunk, one reduction across lanes per row.
+  pm.addNestedPass<func::FuncOp>(createTickWidenReductions());
 }
 
 void tick::buildBufferizeFunctionsPipeline(OpPassManager &pm) {

@@ -337,6 +337,21 @@ def TickGPUMatmulTiles : Pass<"tick-gpu-matmul-tiles", "mlir::func::FuncOp"> {
                            "mlir::memref::MemRefDialect"];
 }
 
+def TickWidenReductions
+    : Pass<"tick-widen-reductions", "mlir::func::FuncOp"> {
+  let summary = "Row reductions keep a vector of partial sums across chunks";
+  let description = [{
+    A loop that adds each chunk of a row (a `vector.multi_reduction`, or a
+    `vector.contract` of a chunk with itself or another: x · x for a
+    variance) into a loop-carried accumulator of one element per row
+    reduces every chunk across its lanes. Such an accumulator becomes a
+    chunk-wide vector of partial sums, one add (or FMA) per chunk, reduced
+    across its lanes once after the loop. The sum is reassociated: lane by
+    lane over the chunks, then across the lanes.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect"];
+}
+
 def TickLowerStridedCopies
     : Pass<"tick-lower-strided-copies", "mlir::func::FuncOp"> {
   let summary = "Copies between non-contiguous memrefs become linalg.copy";
