@@ -96,8 +96,8 @@ linalg::GenericOp transposableInitProducer(Value init) {
 /// loops, into a new tensor.
 Value transposedProducer(RewriterBase &rewriter, Location loc,
                          linalg::GenericOp producer) {
-  AffineMap swap =
-      AffineMap::getPermutationMap(ArrayRef<unsigned>{1, 0}, producer.getContext());
+  AffineMap swap = AffineMap::getPermutationMap(ArrayRef<unsigned>{1, 0},
+                                                producer.getContext());
   SmallVector<AffineMap> maps;
   for (OpOperand *input : producer.getDpsInputOperands())
     maps.push_back(producer.getMatchingIndexingMap(input).compose(swap));

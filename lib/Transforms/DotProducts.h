@@ -7,9 +7,9 @@
 // accumulators' lanes once at the end of the reduction.
 //
 // Where x is a parallel block of a few 16-lane vectors of rows,
-// transposing x (and the block of y) is cheaper still: y^T = w x^T is then an ordinary
-// matmul whose register blocks broadcast elements of w against vectors
-// of x^T rows, with no lanes to add up at the end.
+// transposing x (and the block of y) is cheaper still: y^T = w x^T is
+// then an ordinary matmul whose register blocks broadcast elements of w
+// against vectors of x^T rows, with no lanes to add up at the end.
 //
 //===----------------------------------------------------------------------===//
 

@@ -91,8 +91,10 @@ struct UnitReductionToFMA : OpRewritePattern<vector::ContractionOp> {
     if (maps[2] != AffineMap::get(bounds.size(), 0, parallel, getContext()))
       return failure();
     Location loc = op.getLoc();
-    Value lhs = vector::ShapeCastOp::create(rewriter, loc, accType, op.getLhs());
-    Value rhs = vector::ShapeCastOp::create(rewriter, loc, accType, op.getRhs());
+    Value lhs =
+        vector::ShapeCastOp::create(rewriter, loc, accType, op.getLhs());
+    Value rhs =
+        vector::ShapeCastOp::create(rewriter, loc, accType, op.getRhs());
     rewriter.replaceOpWithNewOp<vector::FMAOp>(op, lhs, rhs, op.getAcc());
     return success();
   }

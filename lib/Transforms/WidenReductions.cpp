@@ -61,9 +61,16 @@ std::optional<ChunkSum> chunkSum(BlockArgument acc) {
         contract.getLhsType() != contract.getRhsType())
       return std::nullopt;
     sum.chunkType = contract.getLhsType();
+    // acc keeps the other dimensions in order, as a multi_reduction would.
+    SmallVector<AffineExpr> kept;
     for (auto [dim, type] : llvm::enumerate(contract.getIteratorTypesArray()))
       if (type == vector::IteratorType::reduction)
         sum.reducedDims.push_back(dim);
+      else
+        kept.push_back(getAffineDimExpr(dim, contract.getContext()));
+    if (maps[2] != AffineMap::get(maps[0].getNumDims(), 0, kept,
+                                  contract.getContext()))
+      return std::nullopt;
     Value lhs = contract.getLhs(), rhs = contract.getRhs();
     sum.addInto = [lhs, rhs](OpBuilder &b, Location loc, Value wide) {
       return vector::FMAOp::create(b, loc, lhs, rhs, wide).getResult();
