@@ -2,7 +2,8 @@
 //
 // The linalg vectorizer turns a static op into one vector op of the op's
 // whole shape, so ops are first tiled to shapes that fit vector registers:
-// a matmul block of rows x `vector-width` accumulators advanced one
+// a matmul block of rows x `vector-width` accumulators (two vectors wide
+// where the columns allow, splitting off an odd last vector) advanced one
 // reduction step per iteration (one FMA per accumulator row), column
 // reductions `vector-width` columns per row step, row reductions and
 // elementwise ops one row at a time in chunks of a few registers,
@@ -103,6 +104,17 @@ struct UnitReductionToFMA : OpRewritePattern<vector::ContractionOp> {
 struct VectorizePass : tick::impl::TickVectorizeBase<VectorizePass> {
   using Base::Base;
 
+  /// A matmul that would take two-vector register blocks if its columns
+  /// were an even number of vectors.
+  bool hasOddVectorColumns(linalg::LinalgOp op) {
+    if (vectorWidth < 16 || !isMatmulLike(op) || !op.hasPureTensorSemantics() ||
+        tick::isDotProductMatmul(op, vectorWidth))
+      return false;
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    return !ShapedType::isDynamic(ranges[1]) && ranges[1] > 2 * vectorWidth &&
+           ranges[1] % vectorWidth == 0 && ranges[1] % (2 * vectorWidth) != 0;
+  }
+
   /// Tile sizes per loop (0: whole), empty when the op stays as it is.
   SmallVector<int64_t> registerBlock(linalg::LinalgOp op) {
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
@@ -159,6 +171,21 @@ struct VectorizePass : tick::impl::TickVectorizeBase<VectorizePass> {
     });
     for (linalg::LinalgOp op : ops)
       tick::transposeRowBlock(rewriter, op);
+
+    // Matmuls whose columns are an odd number of vectors (784 = 49 x 16):
+    // two-vector blocks but for the last vector of columns.
+    ops.clear();
+    func.walk([&](linalg::LinalgOp op) {
+      if (hasOddVectorColumns(op))
+        ops.push_back(op);
+    });
+    for (linalg::LinalgOp op : ops) {
+      rewriter.setInsertionPoint(op);
+      int64_t columns = op.getStaticLoopRanges()[1];
+      linalg::splitOp(rewriter, cast<TilingInterface>(op.getOperation()),
+                      /*dimension=*/1,
+                      rewriter.getIndexAttr(columns - vectorWidth));
+    }
 
     ops.clear();
     func.walk([&](linalg::LinalgOp op) { ops.push_back(op); });

@@ -56,9 +56,10 @@ def TickVectorize : Pass<"tick-vectorize", "mlir::func::FuncOp"> {
   let summary = "Tile linalg ops to register-sized blocks and vectorize them";
   let description = [{
     Matmuls are tiled to rows x `vector-width` output blocks (two vectors
-    wide with 16-lane vectors, when the columns divide) with one reduction
-    step per iteration, so the accumulators fit in vector
-    registers, column panels outside row blocks; column reductions (sums
+    wide with 16-lane vectors; columns that are an odd number of vectors
+    have their last vector split off) with one reduction step per
+    iteration, so the accumulators fit in vector registers, column panels
+    outside row blocks; column reductions (sums
     over the batch) add rows of `vector-width` columns; row reductions and
     elementwise ops work one row at a time, in chunks of 4 x `vector-width`
     lanes; transposes in `vector-width` squares; matmuls that read their
