@@ -64,12 +64,17 @@ bool tick::isTransposableRowBlock(linalg::LinalgOp op, int64_t lanes,
 
 namespace {
 
+/// A new tensor of the transposed shape of `value` (2-d).
+Value emptyTransposed(RewriterBase &rewriter, Location loc, Value value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  return tensor::EmptyOp::create(rewriter, loc,
+                                 {type.getDimSize(1), type.getDimSize(0)},
+                                 type.getElementType());
+}
+
 /// `source` (2-d) transposed into a new tensor.
 Value transposed(RewriterBase &rewriter, Location loc, Value source) {
-  auto type = cast<RankedTensorType>(source.getType());
-  Value empty = tensor::EmptyOp::create(
-      rewriter, loc, {type.getDimSize(1), type.getDimSize(0)},
-      type.getElementType());
+  Value empty = emptyTransposed(rewriter, loc, source);
   return linalg::TransposeOp::create(rewriter, loc, source, empty,
                                      ArrayRef<int64_t>{1, 0})
       ->getResult(0);
@@ -102,10 +107,7 @@ Value transposedProducer(RewriterBase &rewriter, Location loc,
   for (OpOperand *input : producer.getDpsInputOperands())
     maps.push_back(producer.getMatchingIndexingMap(input).compose(swap));
   maps.push_back(AffineMap::getMultiDimIdentityMap(2, producer.getContext()));
-  auto type = cast<RankedTensorType>(producer.getResult(0).getType());
-  Value empty = tensor::EmptyOp::create(
-      rewriter, loc, {type.getDimSize(1), type.getDimSize(0)},
-      type.getElementType());
+  Value empty = emptyTransposed(rewriter, loc, producer.getResult(0));
   auto transposedOp = linalg::GenericOp::create(
       rewriter, loc, empty.getType(), producer.getDpsInputs(),
       ValueRange{empty}, maps, producer.getIteratorTypesArray());

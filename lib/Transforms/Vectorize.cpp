@@ -16,6 +16,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "DotProducts.h"
+#include "ReducedProducts.h"
 #include "Tiling.h"
 #include "tick/Transforms/Passes.h"
 
@@ -73,24 +74,14 @@ struct UnitReductionToFMA : OpRewritePattern<vector::ContractionOp> {
   LogicalResult matchAndRewrite(vector::ContractionOp op,
                                 PatternRewriter &rewriter) const override {
     auto accType = dyn_cast<VectorType>(op.getAccType());
-    if (!accType || op.getKind() != vector::CombiningKind::ADD ||
-        !isa<FloatType>(accType.getElementType()))
+    if (!accType || !isa<FloatType>(accType.getElementType()) ||
+        !tick::isReducedElementwiseProduct(op))
       return failure();
-    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-    if (maps[0] != maps[1] || !maps[0].isIdentity())
-      return failure();
-    // The accumulator keeps the parallel dimensions, in order.
     SmallVector<int64_t> bounds;
     op.getIterationBounds(bounds);
-    SmallVector<AffineExpr> parallel;
-    for (auto [dim, type] : llvm::enumerate(op.getIteratorTypesArray())) {
-      if (type == vector::IteratorType::parallel)
-        parallel.push_back(rewriter.getAffineDimExpr(dim));
-      else if (bounds[dim] != 1)
+    for (auto [dim, type] : llvm::enumerate(op.getIteratorTypesArray()))
+      if (type == vector::IteratorType::reduction && bounds[dim] != 1)
         return failure();
-    }
-    if (maps[2] != AffineMap::get(bounds.size(), 0, parallel, getContext()))
-      return failure();
     Location loc = op.getLoc();
     Value lhs =
         vector::ShapeCastOp::create(rewriter, loc, accType, op.getLhs());

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ReducedProducts.h"
 #include "tick/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -52,25 +53,13 @@ std::optional<ChunkSum> chunkSum(BlockArgument acc) {
       return arith::AddFOp::create(b, loc, wide, chunk).getResult();
     };
   } else if (auto contract = dyn_cast<vector::ContractionOp>(user)) {
-    // lhs and rhs of the same shape, multiplied elementwise and reduced
-    // over some of their dimensions into acc.
-    SmallVector<AffineMap> maps = contract.getIndexingMapsArray();
-    if (contract.getKind() != vector::CombiningKind::ADD ||
-        contract.getAcc() != acc || maps[0] != maps[1] ||
-        !maps[0].isIdentity() ||
-        contract.getLhsType() != contract.getRhsType())
+    if (contract.getAcc() != acc ||
+        !tick::isReducedElementwiseProduct(contract))
       return std::nullopt;
     sum.chunkType = contract.getLhsType();
-    // acc keeps the other dimensions in order, as a multi_reduction would.
-    SmallVector<AffineExpr> kept;
     for (auto [dim, type] : llvm::enumerate(contract.getIteratorTypesArray()))
       if (type == vector::IteratorType::reduction)
         sum.reducedDims.push_back(dim);
-      else
-        kept.push_back(getAffineDimExpr(dim, contract.getContext()));
-    if (maps[2] != AffineMap::get(maps[0].getNumDims(), 0, kept,
-                                  contract.getContext()))
-      return std::nullopt;
     Value lhs = contract.getLhs(), rhs = contract.getRhs();
     sum.addInto = [lhs, rhs](OpBuilder &b, Location loc, Value wide) {
       return vector::FMAOp::create(b, loc, lhs, rhs, wide).getResult();
