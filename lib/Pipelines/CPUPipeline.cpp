@@ -78,7 +78,7 @@ void tick::buildCPUVectorizePipeline(OpPassManager &pm,
   // Blocks reading a weight larger than L2 (from L3 or memory, once per
   // block) are twice as large: they read it half as often.
   pm.addNestedPass<func::FuncOp>(
-      createTickTileParallel({options.rows, 2 * options.rows}));
+      createTickTileParallel({options.rows, 2 * options.rows, /*columns=*/64}));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   // A register block of 8 rows holds 8 accumulators (16 with AVX-512's

@@ -5,6 +5,12 @@
 // block's producers inside the same block, gives one parallel loop per
 // chain of layers with the intermediate rows still in cache.
 //
+// A batch that is a single block of rows (at most `rows`, when training
+// or evaluating a few samples at a time) would leave every thread but one
+// idle: there, each matmul instead gets blocks of its output columns
+// (`columns` wide), each reading its own part of the weight, and the row
+// ops between matmuls (a LayerNorm of a few rows) run as they are.
+//
 //===----------------------------------------------------------------------===//
 
 #include "Tiling.h"
@@ -40,6 +46,40 @@ bool isRowParallel(linalg::LinalgOp op) {
     AffineMap map = op.getMatchingIndexingMap(&init);
     return map.getNumResults() > 0 && map.getResult(0) == d0;
   });
+}
+
+/// Right-operand bytes a block of columns reads at least: below this, a
+/// block's work is not worth the barrier at its end (a layer of 10
+/// outputs' gradient has 10 rows of weight).
+constexpr int64_t kMinColumnBlockBytes = 64 * 1024;
+
+/// Columns per block of a matmul whose rows are a single block: at most
+/// `limit`, a multiple of 16 (a whole number of vectors of any width)
+/// where the columns allow; 0 when the matmul stays one block.
+int64_t columnBlock(linalg::LinalgOp op, int64_t limit) {
+  if (op.getNumLoops() != 3 || op.getNumReductionLoops() != 1 ||
+      op.getNumDpsInputs() != 2 || !linalg::isaContractionOpInterface(op) ||
+      op.getIteratorTypesArray()[1] != utils::IteratorType::parallel)
+    return 0;
+  AffineExpr d1 = getAffineDimExpr(1, op.getContext());
+  for (OpOperand &init : op.getDpsInitsMutable()) {
+    AffineMap map = op.getMatchingIndexingMap(&init);
+    if (map.getNumResults() != 2 || map.getResult(1) != d1)
+      return 0;
+  }
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (llvm::any_of(ranges, ShapedType::isDynamic))
+    return 0;
+  int64_t columns = ranges[1], depth = ranges[2];
+  int64_t block = columns % 16 == 0
+                      ? 16 * tick::largestDivisorAtMost(columns / 16, limit / 16)
+                      : tick::largestDivisorAtMost(columns, limit);
+  int64_t elementBytes =
+      cast<ShapedType>(op.getDpsInputs()[1].getType()).getElementTypeBitWidth() /
+      8;
+  if (block == columns || block * depth * elementBytes < kMinColumnBlockBytes)
+    return 0;
+  return block;
 }
 
 struct TileParallelPass : tick::impl::TickTileParallelBase<TileParallelPass> {
@@ -105,8 +145,18 @@ struct TileParallelPass : tick::impl::TickTileParallelBase<TileParallelPass> {
     if (streamsWeight)
       limit = std::max<int64_t>(limit,
                                 std::min<int64_t>(streamedRows, batch / 2));
-    sizes[0] =
-        rewriter.getIndexAttr(tick::largestDivisorAtMost(batch, limit));
+    int64_t rowBlock = tick::largestDivisorAtMost(batch, limit);
+    sizes[0] = rewriter.getIndexAttr(rowBlock);
+    // One block of rows: a matmul is split along its columns instead, and
+    // nothing is fused into a block that would not split (the matmul under
+    // a LayerNorm then becomes a root of its own).
+    if (rowBlock == batch) {
+      int64_t columns = columnBlock(root, this->columns);
+      if (!columns)
+        return;
+      sizes[0] = rewriter.getIndexAttr(0);
+      sizes[1] = rewriter.getIndexAttr(columns);
+    }
 
     // Producers fused into a block run where the block is. A block that
     // updates a function argument in place (an optimizer step) comes after

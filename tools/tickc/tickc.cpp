@@ -75,7 +75,8 @@ cl::opt<std::string> cpuFeatures(
 cl::opt<int64_t> parallelRows(
     "parallel-rows",
     cl::desc("Largest block of rows one OpenMP iteration computes (default "
-             "8; twice that where a matmul reads a weight over 1 MiB)"),
+             "8; twice that where a matmul reads a weight over 1 MiB; a "
+             "batch of at most this many rows splits matmuls by columns)"),
     cl::init(8), cl::sub(compileCommand), cl::sub(trainCommand),
     cl::sub(evalCommand), cl::cat(tickCategory));
 

@@ -41,13 +41,20 @@ def TickTileParallel : Pass<"tick-tile-parallel", "mlir::func::FuncOp"> {
     An op that updates a function argument in place (an optimizer step)
     computes its gradient in its own blocks, but no producer that reads an
     argument some op updates in place.
+    Where the batch is a single block (at most `rows`), a matmul is tiled
+    into blocks of at most `columns` output columns instead (a multiple of
+    16 where the columns allow), if each block reads at least 64 KiB of the
+    right operand; the other ops over the batch are left as they are.
   }];
   let options = [
     Option<"rows", "rows", "int64_t", /*default=*/"8",
            "Largest number of rows in a parallel block">,
     Option<"streamedRows", "streamed-rows", "int64_t", /*default=*/"16",
            "Largest number of rows in a block with a matmul whose right "
-           "operand is larger than a core's L2 cache (1 MiB)">
+           "operand is larger than a core's L2 cache (1 MiB)">,
+    Option<"columns", "columns", "int64_t", /*default=*/"64",
+           "Largest number of output columns in a block of a matmul whose "
+           "batch is a single block of rows">
   ];
   let dependentDialects = ["mlir::scf::SCFDialect", "mlir::tensor::TensorDialect"];
 }
