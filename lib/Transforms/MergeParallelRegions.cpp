@@ -4,14 +4,18 @@
 // a train step forks and joins the thread team some forty times. This pass
 // merges the consecutive regions of a block into one: the work-sharing
 // loops keep their implicit barriers, and the serial code that lay between
-// two regions ("glue") runs in omp.single, whose end is a barrier too.
+// two regions ("glue") runs in omp.single, whose end is a barrier too,
+// unless it only reads.
 //
-// Glue is handled in three parts:
+// Glue is handled in four parts:
 //  - allocations and ops without memory effects whose operands exist before
 //    the first region move above it, so every thread sees the same buffers;
+//  - glue that only reads memory (a bias vector loaded into registers)
+//    runs in every thread, with no single, and a barrier after it only if
+//    the next loop may write what it read;
 //  - everything else runs once, in omp.single, in its original order;
-//  - values the glue hands to later code (a bias vector read once, Adam's
-//    bias-corrected step size) are recomputed by every thread after the
+//  - values the other glue hands to later code (Adam's bias-corrected step
+//    size, computed from the step count it increments) are recomputed by every thread after the
 //    single from the same reads, and a barrier follows, so nobody writes
 //    what another thread is still reading. Such a read must not be followed
 //    by a write in its glue, or the recomputation would see the new value.
@@ -193,14 +197,55 @@ bool containsParallelRegion(Operation *op) {
       .wasInterrupted();
 }
 
+/// Whether `op` (in a parallel region's body) leaves every thread waiting
+/// for the others when it ends.
+bool isBarrier(Operation *op) {
+  if (auto loop = dyn_cast_or_null<omp::WsloopOp>(op))
+    return !loop.getNowait();
+  if (auto single = dyn_cast_or_null<omp::SingleOp>(op))
+    return !single.getNowait();
+  return isa_and_nonnull<omp::BarrierOp>(op);
+}
+
 /// Whether the region's last op leaves every thread waiting for the others.
 bool endsWithBarrier(omp::ParallelOp region) {
   Operation *terminator = region.getRegion().front().getTerminator();
-  Operation *last = terminator->getPrevNode();
-  if (auto loop = dyn_cast_or_null<omp::WsloopOp>(last))
-    return !loop.getNowait();
-  return isa_and_nonnull<omp::BarrierOp, omp::SingleOp>(last) &&
-         !(isa<omp::SingleOp>(last) && cast<omp::SingleOp>(last).getNowait());
+  return isBarrier(terminator->getPrevNode());
+}
+
+/// Whether the body of `region`, up to the end of its first op that is a
+/// barrier, may write memory that `readers` read: a thread running ahead
+/// would write it while another thread is still reading.
+bool mayOverwriteBeforeBarrier(ArrayRef<Operation *> readers,
+                               omp::ParallelOp region) {
+  SmallVector<Value> read;
+  for (Operation *op : readers) {
+    FailureOr<SmallVector<Value>> buffers = readBuffers(op);
+    if (failed(buffers))
+      return true;
+    llvm::append_range(read, *buffers);
+  }
+  if (read.empty())
+    return false;
+  for (Operation &op : region.getRegion().front().without_terminator()) {
+    // Ops with regions (loops, scopes) act through the ops they hold.
+    WalkResult walk = op.walk([&](Operation *nested) {
+      if (nested->getNumRegions())
+        return WalkResult::advance();
+      FailureOr<SmallVector<Value>> written = writtenBuffers(nested);
+      if (failed(written))
+        return WalkResult::interrupt();
+      for (Value buffer : *written)
+        if (llvm::any_of(read, [&](Value r) { return mayAlias(r, buffer); }))
+          return WalkResult::interrupt();
+      return WalkResult::advance();
+    });
+    if (walk.wasInterrupted())
+      return true;
+    if (isBarrier(&op))
+      return false;
+  }
+  return true;
 }
 
 /// The region between two parallel regions and what it needs.
@@ -236,8 +281,9 @@ bool isUsedAfter(const Glue &glue, Operation *last) {
   return false;
 }
 
-/// Appends `glue` (in an omp.single, its handed-out values recomputed) and
-/// the body of `next` to the body of `first`, and erases `next`.
+/// Appends `glue` (in every thread if it only reads, else in an omp.single
+/// with its handed-out values recomputed) and the body of `next` to the
+/// body of `first`, and erases `next`.
 void appendRegion(IRRewriter &rewriter, omp::ParallelOp first,
                   const Glue &glue, omp::ParallelOp next) {
   Block &body = first.getRegion().front();
@@ -246,7 +292,15 @@ void appendRegion(IRRewriter &rewriter, omp::ParallelOp first,
   rewriter.setInsertionPoint(terminator);
   if (!endsWithBarrier(first))
     omp::BarrierOp::create(rewriter, loc);
-  if (!glue.ops.empty()) {
+  if (!glue.ops.empty() && llvm::all_of(glue.ops, isReadOnly)) {
+    // Glue that only reads (a bias vector loaded into registers) runs in
+    // every thread, after the barrier above: no single, and no barrier
+    // after it unless the next loop writes what it read.
+    for (Operation *op : glue.ops)
+      op->moveBefore(terminator);
+    if (mayOverwriteBeforeBarrier(glue.ops, next))
+      omp::BarrierOp::create(rewriter, loc);
+  } else if (!glue.ops.empty()) {
     auto single = omp::SingleOp::create(rewriter, loc, omp::SingleOperands{});
     Block *singleBody = rewriter.createBlock(&single.getRegion());
     rewriter.setInsertionPointToEnd(singleBody);

@@ -124,3 +124,93 @@ func.func @used_after(%a: memref<8xf32>, %b: memref<8xf32>) {
   memref.store %s, %b[%c1] : memref<8xf32>
   return
 }
+
+// -----
+
+// Serial code that only reads (a bias loaded into registers, and a value
+// computed from it) runs in every thread, with no single: the first
+// loop's barrier comes before the reads. The second loop writes a buffer
+// of its own, which the reads cannot see: no barrier either.
+
+// CHECK-LABEL: func.func @read_only
+// CHECK:         omp.parallel {
+// CHECK:           omp.wsloop
+// CHECK-NOT:       omp.single
+// CHECK-NOT:       omp.barrier
+// CHECK:           %[[S:.*]] = memref.load %arg1[%c0]
+// CHECK:           %[[T:.*]] = arith.addf %[[S]], %[[S]]
+// CHECK-NOT:       omp.single
+// CHECK-NOT:       omp.barrier
+// CHECK:           omp.wsloop
+// CHECK:             memref.store %[[T]], %[[TMP:.*]][
+// CHECK:           omp.terminator
+// CHECK:         }
+// CHECK-NOT:     omp.parallel
+func.func @read_only(%a: memref<8xf32>, %b: memref<8xf32>) -> memref<8xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %one = arith.constant 1.0 : f32
+  %tmp = memref.alloc() : memref<8xf32>
+  omp.parallel {
+    omp.wsloop {
+      omp.loop_nest (%i) : index = (%c0) to (%c8) step (%c1) {
+        memref.store %one, %a[%i] : memref<8xf32>
+        omp.yield
+      }
+    }
+    omp.terminator
+  }
+  %s = memref.load %b[%c0] : memref<8xf32>
+  %t = arith.addf %s, %s : f32
+  omp.parallel {
+    omp.wsloop {
+      omp.loop_nest (%i) : index = (%c0) to (%c8) step (%c1) {
+        memref.store %t, %tmp[%i] : memref<8xf32>
+        omp.yield
+      }
+    }
+    omp.terminator
+  }
+  return %tmp : memref<8xf32>
+}
+
+// -----
+
+// Here the second loop writes an argument, which may be the memory the
+// serial code read: a barrier keeps the writes after every thread's read.
+
+// CHECK-LABEL: func.func @read_only_then_written
+// CHECK:         omp.parallel {
+// CHECK:           omp.wsloop
+// CHECK-NOT:       omp.single
+// CHECK:           %[[S:.*]] = memref.load %arg1[%c0]
+// CHECK-NEXT:      omp.barrier
+// CHECK-NEXT:      omp.wsloop
+// CHECK:             memref.store %[[S]], %arg0
+func.func @read_only_then_written(%a: memref<8xf32>, %b: memref<8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %one = arith.constant 1.0 : f32
+  omp.parallel {
+    omp.wsloop {
+      omp.loop_nest (%i) : index = (%c0) to (%c8) step (%c1) {
+        memref.store %one, %a[%i] : memref<8xf32>
+        omp.yield
+      }
+    }
+    omp.terminator
+  }
+  %s = memref.load %b[%c0] : memref<8xf32>
+  omp.parallel {
+    omp.wsloop {
+      omp.loop_nest (%i) : index = (%c0) to (%c8) step (%c1) {
+        memref.store %s, %a[%i] : memref<8xf32>
+        omp.yield
+      }
+    }
+    omp.terminator
+  }
+  return
+}
