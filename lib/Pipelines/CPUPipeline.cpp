@@ -140,6 +140,9 @@ void tick::buildCPUToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
   // Fork the thread team once per call, not once per loop.
   pm.addNestedPass<func::FuncOp>(createTickMergeParallelRegions());
+  // Independent loops (the optimizer steps of different parameters) run
+  // without a barrier between them.
+  pm.addNestedPass<func::FuncOp>(createTickDropLoopBarriers());
   pm.addNestedPass<func::FuncOp>(createTickLowerVectors());
   pm.addPass(createConvertVectorToSCFPass());
   pm.addPass(createConvertLinalgToLoopsPass());

@@ -24,6 +24,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Barriers.h"
+#include "BufferEffects.h"
 #include "tick/Transforms/Passes.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -67,66 +69,6 @@ bool isHoistable(Operation *op, Operation *anchor) {
                       [&](Value v) { return isDefinedBefore(v, anchor); });
 }
 
-/// The buffer a memref value is a view of.
-Value rootBuffer(Value value) {
-  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
-    value = view.getViewSource();
-  return value;
-}
-
-/// Whether two memrefs may share memory: views of one buffer do; two
-/// distinct allocations do not, nor does an allocation with an argument.
-bool mayAlias(Value a, Value b) {
-  a = rootBuffer(a);
-  b = rootBuffer(b);
-  if (a == b)
-    return true;
-  auto isAllocation = [](Value v) {
-    return v.getDefiningOp<memref::AllocOp>() || v.getDefiningOp<memref::AllocaOp>();
-  };
-  return !isAllocation(a) && !isAllocation(b);
-}
-
-/// The memrefs `op` may write, or failure when it may write anything.
-FailureOr<SmallVector<Value>> writtenBuffers(Operation *op) {
-  SmallVector<Value> written;
-  if (isMemoryEffectFree(op))
-    return written;
-  auto effects = dyn_cast<MemoryEffectOpInterface>(op);
-  if (!effects || op->getNumRegions())
-    return failure();
-  SmallVector<MemoryEffects::EffectInstance> instances;
-  effects.getEffects(instances);
-  for (const MemoryEffects::EffectInstance &effect : instances) {
-    if (isa<MemoryEffects::Read>(effect.getEffect()))
-      continue;
-    Value value = effect.getValue();
-    if (!value || !isa<BaseMemRefType>(value.getType()))
-      return failure();
-    written.push_back(value);
-  }
-  return written;
-}
-
-/// The memrefs a read-only op reads, or failure when it may read anything.
-FailureOr<SmallVector<Value>> readBuffers(Operation *op) {
-  SmallVector<Value> read;
-  if (isMemoryEffectFree(op))
-    return read;
-  auto effects = dyn_cast<MemoryEffectOpInterface>(op);
-  if (!effects)
-    return failure();
-  SmallVector<MemoryEffects::EffectInstance> instances;
-  effects.getEffects(instances);
-  for (const MemoryEffects::EffectInstance &effect : instances) {
-    Value value = effect.getValue();
-    if (!value)
-      return failure();
-    read.push_back(value);
-  }
-  return read;
-}
-
 bool isReadOnly(Operation *op) {
   if (op->getNumRegions())
     return false;
@@ -167,16 +109,16 @@ FailureOr<SmallVector<Operation *>> handedOut(ArrayRef<Operation *> glue) {
   bool writesAnythingLater = false;
   for (Operation *op : llvm::reverse(glue)) {
     if (needed.contains(op)) {
-      FailureOr<SmallVector<Value>> read = readBuffers(op);
+      FailureOr<SmallVector<Value>> read = tick::readBuffers(op);
       if (failed(read) && (writesAnythingLater || !writtenLater.empty()))
         return failure();
       for (Value buffer : succeeded(read) ? *read : SmallVector<Value>())
         if (writesAnythingLater ||
-            llvm::any_of(writtenLater, [&](Value w) { return mayAlias(buffer, w); }))
+            llvm::any_of(writtenLater, [&](Value w) { return tick::mayAlias(buffer, w); }))
           return failure(); // a read of memory the glue writes afterwards
       ordered.push_back(op);
     }
-    FailureOr<SmallVector<Value>> written = writtenBuffers(op);
+    FailureOr<SmallVector<Value>> written = tick::writtenBuffers(op);
     if (failed(written))
       writesAnythingLater = true;
     else
@@ -197,20 +139,10 @@ bool containsParallelRegion(Operation *op) {
       .wasInterrupted();
 }
 
-/// Whether `op` (in a parallel region's body) leaves every thread waiting
-/// for the others when it ends.
-bool isBarrier(Operation *op) {
-  if (auto loop = dyn_cast_or_null<omp::WsloopOp>(op))
-    return !loop.getNowait();
-  if (auto single = dyn_cast_or_null<omp::SingleOp>(op))
-    return !single.getNowait();
-  return isa_and_nonnull<omp::BarrierOp>(op);
-}
-
 /// Whether the region's last op leaves every thread waiting for the others.
 bool endsWithBarrier(omp::ParallelOp region) {
   Operation *terminator = region.getRegion().front().getTerminator();
-  return isBarrier(terminator->getPrevNode());
+  return tick::isBarrier(terminator->getPrevNode());
 }
 
 /// Whether the body of `region`, up to the end of its first op that is a
@@ -218,31 +150,20 @@ bool endsWithBarrier(omp::ParallelOp region) {
 /// would write it while another thread is still reading.
 bool mayOverwriteBeforeBarrier(ArrayRef<Operation *> readers,
                                omp::ParallelOp region) {
-  SmallVector<Value> read;
+  tick::BufferAccesses glue;
   for (Operation *op : readers) {
-    FailureOr<SmallVector<Value>> buffers = readBuffers(op);
+    FailureOr<SmallVector<Value>> buffers = tick::readBuffers(op);
     if (failed(buffers))
       return true;
-    llvm::append_range(read, *buffers);
+    llvm::append_range(glue.read, *buffers);
   }
-  if (read.empty())
+  if (glue.read.empty())
     return false;
   for (Operation &op : region.getRegion().front().without_terminator()) {
-    // Ops with regions (loops, scopes) act through the ops they hold.
-    WalkResult walk = op.walk([&](Operation *nested) {
-      if (nested->getNumRegions())
-        return WalkResult::advance();
-      FailureOr<SmallVector<Value>> written = writtenBuffers(nested);
-      if (failed(written))
-        return WalkResult::interrupt();
-      for (Value buffer : *written)
-        if (llvm::any_of(read, [&](Value r) { return mayAlias(r, buffer); }))
-          return WalkResult::interrupt();
-      return WalkResult::advance();
-    });
-    if (walk.wasInterrupted())
+    FailureOr<tick::BufferAccesses> accesses = tick::nestedAccesses(&op);
+    if (failed(accesses) || glue.conflictsWith(*accesses))
       return true;
-    if (isBarrier(&op))
+    if (tick::isBarrier(&op))
       return false;
   }
   return true;

@@ -177,18 +177,55 @@ func.func @read_only(%a: memref<8xf32>, %b: memref<8xf32>) -> memref<8xf32> {
 
 // -----
 
-// Here the second loop writes an argument, which may be the memory the
-// serial code read: a barrier keeps the writes after every thread's read.
+// Here the second loop overwrites the memory the serial code read: a
+// barrier keeps the writes after every thread's read.
 
 // CHECK-LABEL: func.func @read_only_then_written
 // CHECK:         omp.parallel {
 // CHECK:           omp.wsloop
 // CHECK-NOT:       omp.single
-// CHECK:           %[[S:.*]] = memref.load %arg1[%c0]
+// CHECK:           %[[S:.*]] = memref.load %arg0[%c0]
 // CHECK-NEXT:      omp.barrier
 // CHECK-NEXT:      omp.wsloop
 // CHECK:             memref.store %[[S]], %arg0
-func.func @read_only_then_written(%a: memref<8xf32>, %b: memref<8xf32>) {
+func.func @read_only_then_written(%a: memref<8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %one = arith.constant 1.0 : f32
+  omp.parallel {
+    omp.wsloop {
+      omp.loop_nest (%i) : index = (%c0) to (%c8) step (%c1) {
+        memref.store %one, %a[%i] : memref<8xf32>
+        omp.yield
+      }
+    }
+    omp.terminator
+  }
+  %s = memref.load %a[%c0] : memref<8xf32>
+  omp.parallel {
+    omp.wsloop {
+      omp.loop_nest (%i) : index = (%c0) to (%c8) step (%c1) {
+        memref.store %s, %a[%i] : memref<8xf32>
+        omp.yield
+      }
+    }
+    omp.terminator
+  }
+  return
+}
+
+// -----
+
+// Another argument is other memory (the buffers passed to an entry point
+// do not overlap): no barrier.
+
+// CHECK-LABEL: func.func @read_only_other_argument
+// CHECK:           %[[S:.*]] = memref.load %arg1[%c0]
+// CHECK-NOT:       omp.barrier
+// CHECK:           omp.wsloop
+// CHECK:             memref.store %[[S]], %arg0
+func.func @read_only_other_argument(%a: memref<8xf32>, %b: memref<8xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %c8 = arith.constant 8 : index

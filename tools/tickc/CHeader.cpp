@@ -91,7 +91,8 @@ LogicalResult tick::writeCHeader(ModuleOp module, StringRef modelName,
 
   for (func::FuncOp func : funcs) {
     os << "/* " << func.getSymName() << ": parameters (updated in place where "
-       << "marked), inputs, then the results it writes. */\n"
+       << "marked), inputs, then the results it writes; no two of their "
+       << "buffers may overlap. */\n"
        << "void _mlir_ciface_" << func.getSymName() << "(";
     SmallVector<std::string> args;
     unsigned inputs = 0, results = 0;

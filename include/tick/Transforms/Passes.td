@@ -105,6 +105,22 @@ def TickHoistVectorTransfers
   }];
 }
 
+def TickDropLoopBarriers
+    : Pass<"tick-drop-loop-barriers", "mlir::func::FuncOp"> {
+  let summary = "Work-sharing loops that nothing waits for end without a barrier";
+  let description = [{
+    An `omp.wsloop` of a parallel region's body becomes `nowait` when no op
+    after it, up to and including the first op that ends with a barrier
+    (a loop that keeps its barrier, `omp.single`, `omp.barrier`), reads a
+    buffer it writes or writes a buffer it reads or writes. Buffers are
+    told apart as views of distinct allocations or function arguments
+    (the buffers passed to an entry point do not overlap). Loops are
+    decided last first, so a loop that no longer waits lets the ones
+    before it look further.
+  }];
+  let dependentDialects = ["mlir::omp::OpenMPDialect"];
+}
+
 def TickMergeParallelRegions
     : Pass<"tick-merge-parallel-regions", "mlir::func::FuncOp"> {
   let summary = "One OpenMP parallel region instead of one per parallel loop";

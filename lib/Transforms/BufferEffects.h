@@ -1,0 +1,140 @@
+//===- BufferEffects.h - which buffers ops read and write -------*- C++ -*-===//
+//
+// What the OpenMP passes need to know about memory: the buffers an op
+// reads or writes, and whether two memrefs may share memory.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TICK_LIB_TRANSFORMS_BUFFEREFFECTS_H
+#define TICK_LIB_TRANSFORMS_BUFFEREFFECTS_H
+
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+
+namespace tick {
+
+/// The buffer a memref value is a view of.
+inline mlir::Value rootBuffer(mlir::Value value) {
+  while (auto view = value.getDefiningOp<mlir::ViewLikeOpInterface>())
+    value = view.getViewSource();
+  return value;
+}
+
+/// Whether two memrefs may share memory: views of one buffer do; two
+/// distinct allocations do not, nor does an allocation with an argument,
+/// nor do two arguments of a function (Tick's entry points take buffers
+/// that do not overlap: the generated header and the README say so, and
+/// the in-place updates and results would see each other otherwise).
+inline bool mayAlias(mlir::Value a, mlir::Value b) {
+  a = rootBuffer(a);
+  b = rootBuffer(b);
+  if (a == b)
+    return true;
+  auto isAllocation = [](mlir::Value v) {
+    return v.getDefiningOp<mlir::memref::AllocOp>() ||
+           v.getDefiningOp<mlir::memref::AllocaOp>();
+  };
+  auto isArgument = [](mlir::Value v) {
+    auto argument = llvm::dyn_cast<mlir::BlockArgument>(v);
+    return argument && llvm::isa<mlir::FunctionOpInterface>(
+                           argument.getOwner()->getParentOp());
+  };
+  if (isAllocation(a) || isAllocation(b))
+    return false;
+  return !(isArgument(a) && isArgument(b));
+}
+
+/// The memrefs `op` (without regions) may write or free, or failure when
+/// it may write anything.
+inline mlir::FailureOr<llvm::SmallVector<mlir::Value>>
+writtenBuffers(mlir::Operation *op) {
+  llvm::SmallVector<mlir::Value> written;
+  if (mlir::isMemoryEffectFree(op))
+    return written;
+  auto effects = llvm::dyn_cast<mlir::MemoryEffectOpInterface>(op);
+  if (!effects || op->getNumRegions())
+    return mlir::failure();
+  llvm::SmallVector<mlir::MemoryEffects::EffectInstance> instances;
+  effects.getEffects(instances);
+  for (const mlir::MemoryEffects::EffectInstance &effect : instances) {
+    if (llvm::isa<mlir::MemoryEffects::Read>(effect.getEffect()))
+      continue;
+    mlir::Value value = effect.getValue();
+    if (!value || !llvm::isa<mlir::BaseMemRefType>(value.getType()))
+      return mlir::failure();
+    written.push_back(value);
+  }
+  return written;
+}
+
+/// The memrefs a read-only op reads, or failure when it may read anything.
+inline mlir::FailureOr<llvm::SmallVector<mlir::Value>>
+readBuffers(mlir::Operation *op) {
+  llvm::SmallVector<mlir::Value> read;
+  if (mlir::isMemoryEffectFree(op))
+    return read;
+  auto effects = llvm::dyn_cast<mlir::MemoryEffectOpInterface>(op);
+  if (!effects)
+    return mlir::failure();
+  llvm::SmallVector<mlir::MemoryEffects::EffectInstance> instances;
+  effects.getEffects(instances);
+  for (const mlir::MemoryEffects::EffectInstance &effect : instances) {
+    mlir::Value value = effect.getValue();
+    if (!value)
+      return mlir::failure();
+    read.push_back(value);
+  }
+  return read;
+}
+
+/// The buffers an op and the ops nested in it read and write.
+struct BufferAccesses {
+  llvm::SmallVector<mlir::Value> read, written;
+
+  /// Whether running the two in either order may give different results.
+  bool conflictsWith(const BufferAccesses &other) const {
+    auto anyAlias = [](llvm::ArrayRef<mlir::Value> as,
+                       llvm::ArrayRef<mlir::Value> bs) {
+      return llvm::any_of(as, [&](mlir::Value a) {
+        return llvm::any_of(bs, [&](mlir::Value b) { return mayAlias(a, b); });
+      });
+    };
+    return anyAlias(written, other.read) || anyAlias(written, other.written) ||
+           anyAlias(read, other.written);
+  }
+};
+
+/// What `op` and its nested ops access, or failure when some op may access
+/// anything (a call). Ops with regions (loops, scopes) are taken to act
+/// only through the ops they hold.
+inline mlir::FailureOr<BufferAccesses> nestedAccesses(mlir::Operation *op) {
+  BufferAccesses accesses;
+  mlir::WalkResult walk = op->walk([&](mlir::Operation *nested) {
+    if (nested->getNumRegions() || mlir::isMemoryEffectFree(nested))
+      return mlir::WalkResult::advance();
+    auto effects = llvm::dyn_cast<mlir::MemoryEffectOpInterface>(nested);
+    if (!effects)
+      return mlir::WalkResult::interrupt();
+    llvm::SmallVector<mlir::MemoryEffects::EffectInstance> instances;
+    effects.getEffects(instances);
+    for (const mlir::MemoryEffects::EffectInstance &effect : instances) {
+      mlir::Value value = effect.getValue();
+      if (!value || !llvm::isa<mlir::BaseMemRefType>(value.getType()))
+        return mlir::WalkResult::interrupt();
+      if (llvm::isa<mlir::MemoryEffects::Read>(effect.getEffect()))
+        accesses.read.push_back(value);
+      else
+        accesses.written.push_back(value);
+    }
+    return mlir::WalkResult::advance();
+  });
+  if (walk.wasInterrupted())
+    return mlir::failure();
+  return accesses;
+}
+
+} // namespace tick
+
+#endif // TICK_LIB_TRANSFORMS_BUFFEREFFECTS_H

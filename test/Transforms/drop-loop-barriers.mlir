@@ -1,0 +1,168 @@
+// RUN: tick-opt %s --split-input-file --tick-drop-loop-barriers | FileCheck %s
+
+// Three loops: the second neither reads nor writes what the first
+// writes, but the third reads it. The third is the region's last loop (the
+// region ends with a barrier), the second conflicts with nothing after it,
+// and the first must wait: the loop after the second still reads its
+// results, and the second no longer waits.
+
+// CHECK-LABEL: func.func @chain
+// CHECK:         omp.wsloop {
+// CHECK:           memref.store %{{.*}}, %[[A:.*]][
+// CHECK:         omp.wsloop nowait {
+// CHECK:           memref.store %{{.*}}, %[[B:.*]][
+// CHECK:         omp.wsloop nowait {
+// CHECK:           memref.load %[[A]][
+func.func @chain(%out: memref<8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %one = arith.constant 1.0 : f32
+  %a = memref.alloc() : memref<8xf32>
+  %b = memref.alloc() : memref<8xf32>
+  omp.parallel {
+    omp.wsloop {
+      omp.loop_nest (%i) : index = (%c0) to (%c8) step (%c1) {
+        memref.store %one, %a[%i] : memref<8xf32>
+        omp.yield
+      }
+    }
+    omp.wsloop {
+      omp.loop_nest (%i) : index = (%c0) to (%c8) step (%c1) {
+        memref.store %one, %b[%i] : memref<8xf32>
+        omp.yield
+      }
+    }
+    omp.wsloop {
+      omp.loop_nest (%i) : index = (%c0) to (%c8) step (%c1) {
+        %j = arith.subi %c8, %i : index
+        %k = arith.subi %j, %c1 : index
+        %v = memref.load %a[%k] : memref<8xf32>
+        memref.store %v, %out[%i] : memref<8xf32>
+        omp.yield
+      }
+    }
+    omp.terminator
+  }
+  memref.dealloc %a : memref<8xf32>
+  memref.dealloc %b : memref<8xf32>
+  return
+}
+
+// -----
+
+// A loop that reads what the next loop overwrites waits too.
+
+// CHECK-LABEL: func.func @overwritten
+// CHECK:         omp.wsloop {
+// CHECK:           memref.load %arg0
+// CHECK:         omp.wsloop nowait {
+func.func @overwritten(%a: memref<8xf32>, %out: memref<8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %one = arith.constant 1.0 : f32
+  omp.parallel {
+    omp.wsloop {
+      omp.loop_nest (%i) : index = (%c0) to (%c8) step (%c1) {
+        %v = memref.load %a[%c0] : memref<8xf32>
+        memref.store %v, %out[%i] : memref<8xf32>
+        omp.yield
+      }
+    }
+    omp.wsloop {
+      omp.loop_nest (%i) : index = (%c0) to (%c8) step (%c1) {
+        memref.store %one, %a[%i] : memref<8xf32>
+        omp.yield
+      }
+    }
+    omp.terminator
+  }
+  return
+}
+
+// -----
+
+// Optimizer steps of two parameters: distinct arguments of an entry point
+// are distinct memory, so neither step waits for the other.
+
+// CHECK-LABEL: func.func @two_parameters
+// CHECK:         omp.wsloop nowait {
+// CHECK:         omp.wsloop nowait {
+func.func @two_parameters(%w: memref<8xf32>, %b: memref<8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %half = arith.constant 0.5 : f32
+  omp.parallel {
+    omp.wsloop {
+      omp.loop_nest (%i) : index = (%c0) to (%c8) step (%c1) {
+        %v = memref.load %w[%i] : memref<8xf32>
+        %u = arith.mulf %v, %half : f32
+        memref.store %u, %w[%i] : memref<8xf32>
+        omp.yield
+      }
+    }
+    omp.wsloop {
+      omp.loop_nest (%i) : index = (%c0) to (%c8) step (%c1) {
+        %v = memref.load %b[%i] : memref<8xf32>
+        %u = arith.mulf %v, %half : f32
+        memref.store %u, %b[%i] : memref<8xf32>
+        omp.yield
+      }
+    }
+    omp.terminator
+  }
+  return
+}
+
+// -----
+
+// Code that may touch any memory (a call), or a single reading the loop's
+// results, keeps the barrier; a single is itself a barrier, so the loop
+// after it does not matter.
+
+// CHECK-LABEL: func.func @call_and_single
+// CHECK:         omp.wsloop {
+// CHECK:         func.call @opaque
+// CHECK:         omp.wsloop {
+// CHECK:         omp.single
+// CHECK:           memref.load %[[A:.*]][
+// CHECK:         omp.wsloop nowait {
+func.func private @opaque()
+func.func @call_and_single(%out: memref<8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %one = arith.constant 1.0 : f32
+  %a = memref.alloc() : memref<8xf32>
+  omp.parallel {
+    omp.wsloop {
+      omp.loop_nest (%i) : index = (%c0) to (%c8) step (%c1) {
+        memref.store %one, %out[%i] : memref<8xf32>
+        omp.yield
+      }
+    }
+    func.call @opaque() : () -> ()
+    omp.wsloop {
+      omp.loop_nest (%i) : index = (%c0) to (%c8) step (%c1) {
+        memref.store %one, %a[%i] : memref<8xf32>
+        omp.yield
+      }
+    }
+    omp.single {
+      %v = memref.load %a[%c0] : memref<8xf32>
+      memref.store %v, %out[%c0] : memref<8xf32>
+      omp.terminator
+    }
+    omp.wsloop {
+      omp.loop_nest (%i) : index = (%c0) to (%c8) step (%c1) {
+        memref.store %one, %a[%i] : memref<8xf32>
+        omp.yield
+      }
+    }
+    omp.terminator
+  }
+  memref.dealloc %a : memref<8xf32>
+  return
+}
