@@ -93,30 +93,45 @@ readBuffers(mlir::Operation *op) {
 struct BufferAccesses {
   llvm::SmallVector<mlir::Value> read, written;
 
-  /// Whether running the two in either order may give different results.
-  bool conflictsWith(const BufferAccesses &other) const {
-    auto anyAlias = [](llvm::ArrayRef<mlir::Value> as,
-                       llvm::ArrayRef<mlir::Value> bs) {
-      return llvm::any_of(as, [&](mlir::Value a) {
-        return llvm::any_of(bs, [&](mlir::Value b) { return mayAlias(a, b); });
+  /// Whether `allowed` holds for every pair of an access of this and an
+  /// access of `other` that may touch the same memory, one of them a write.
+  template <typename Predicate>
+  bool conflictsAllowed(const BufferAccesses &other, Predicate allowed) const {
+    auto pairsAllowed = [&](llvm::ArrayRef<mlir::Value> mine,
+                            llvm::ArrayRef<mlir::Value> theirs) {
+      return llvm::all_of(mine, [&](mlir::Value a) {
+        return llvm::all_of(theirs, [&](mlir::Value b) {
+          return !mayAlias(a, b) || allowed(a, b);
+        });
       });
     };
-    return anyAlias(written, other.read) || anyAlias(written, other.written) ||
-           anyAlias(read, other.written);
+    return pairsAllowed(written, other.read) &&
+           pairsAllowed(written, other.written) &&
+           pairsAllowed(read, other.written);
+  }
+
+  /// Whether running the two in either order may give different results.
+  bool conflictsWith(const BufferAccesses &other) const {
+    return !conflictsAllowed(other,
+                             [](mlir::Value, mlir::Value) { return false; });
   }
 };
 
 /// What `op` and its nested ops access, or failure when some op may access
-/// anything (a call). Ops with regions (loops, scopes) are taken to act
-/// only through the ops they hold.
+/// anything (a call, an op with regions that declares no effects). Ops
+/// whose effects are those of the ops they hold (loops, scopes) add none
+/// of their own; ops with regions that declare effects (linalg ops on
+/// buffers) add theirs.
 inline mlir::FailureOr<BufferAccesses> nestedAccesses(mlir::Operation *op) {
   BufferAccesses accesses;
   mlir::WalkResult walk = op->walk([&](mlir::Operation *nested) {
-    if (nested->getNumRegions() || mlir::isMemoryEffectFree(nested))
-      return mlir::WalkResult::advance();
     auto effects = llvm::dyn_cast<mlir::MemoryEffectOpInterface>(nested);
-    if (!effects)
+    if (!effects) {
+      if (nested->hasTrait<mlir::OpTrait::HasRecursiveMemoryEffects>() ||
+          mlir::isMemoryEffectFree(nested))
+        return mlir::WalkResult::advance();
       return mlir::WalkResult::interrupt();
+    }
     llvm::SmallVector<mlir::MemoryEffects::EffectInstance> instances;
     effects.getEffects(instances);
     for (const mlir::MemoryEffects::EffectInstance &effect : instances) {

@@ -166,3 +166,93 @@ func.func @call_and_single(%out: memref<8xf32>) {
   memref.dealloc %a : memref<8xf32>
   return
 }
+
+// -----
+
+// A block of rows, then a loop reading the same rows: iteration i of both
+// touches rows [i, i + 8) of %a only (through a subview, or by an index
+// the inner loop keeps there). With the same bounds and a static schedule
+// the same thread runs iteration i of both, so the first does not wait;
+// both loops say schedule(static).
+
+// CHECK-LABEL: func.func @same_rows
+// CHECK:         omp.wsloop nowait schedule(static) {
+// CHECK:           memref.subview %[[A:.*]][%{{.*}}, 0] [8, 4] [1, 1]
+// CHECK:         omp.wsloop nowait schedule(static) {
+// CHECK:           memref.load %[[A]][
+func.func @same_rows(%out: memref<16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %c16 = arith.constant 16 : index
+  %one = arith.constant 1.0 : f32
+  %a = memref.alloc() : memref<16x4xf32>
+  omp.parallel {
+    omp.wsloop {
+      omp.loop_nest (%i) : index = (%c0) to (%c16) step (%c8) {
+        %rows = memref.subview %a[%i, 0] [8, 4] [1, 1] : memref<16x4xf32> to memref<8x4xf32, strided<[4, 1], offset: ?>>
+        linalg.fill ins(%one : f32) outs(%rows : memref<8x4xf32, strided<[4, 1], offset: ?>>)
+        omp.yield
+      }
+    }
+    omp.wsloop {
+      omp.loop_nest (%i) : index = (%c0) to (%c16) step (%c8) {
+        scf.for %j = %c0 to %c8 step %c1 {
+          %row = arith.addi %i, %j : index
+          %v = memref.load %a[%row, %c0] : memref<16x4xf32>
+          memref.store %v, %out[%row] : memref<16xf32>
+        }
+        omp.yield
+      }
+    }
+    omp.terminator
+  }
+  memref.dealloc %a : memref<16x4xf32>
+  return
+}
+
+// -----
+
+// Reading the next block's rows (i + 8), or the same rows of a loop with
+// other bounds, depends on what another thread writes: the barrier stays.
+
+// CHECK-LABEL: func.func @other_rows
+// CHECK:         omp.wsloop {
+// CHECK:         omp.wsloop {
+// CHECK:         omp.wsloop nowait {
+func.func @other_rows(%out: memref<16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c8 = arith.constant 8 : index
+  %c16 = arith.constant 16 : index
+  %one = arith.constant 1.0 : f32
+  %a = memref.alloc() : memref<24xf32>
+  omp.parallel {
+    omp.wsloop {
+      omp.loop_nest (%i) : index = (%c0) to (%c16) step (%c8) {
+        %rows = memref.subview %a[%i] [8] [1] : memref<24xf32> to memref<8xf32, strided<[1], offset: ?>>
+        linalg.fill ins(%one : f32) outs(%rows : memref<8xf32, strided<[1], offset: ?>>)
+        omp.yield
+      }
+    }
+    omp.wsloop {
+      omp.loop_nest (%i) : index = (%c0) to (%c16) step (%c8) {
+        %next = arith.addi %i, %c8 : index
+        %v = memref.load %a[%next] : memref<24xf32>
+        memref.store %v, %out[%i] : memref<16xf32>
+        omp.yield
+      }
+    }
+    omp.wsloop {
+      omp.loop_nest (%i) : index = (%c0) to (%c16) step (%c4) {
+        %v = memref.load %a[%i] : memref<24xf32>
+        memref.store %v, %out[%i] : memref<16xf32>
+        omp.yield
+      }
+    }
+    omp.terminator
+  }
+  memref.dealloc %a : memref<24xf32>
+  return
+}

@@ -114,9 +114,13 @@ def TickDropLoopBarriers
     (a loop that keeps its barrier, `omp.single`, `omp.barrier`), reads a
     buffer it writes or writes a buffer it reads or writes. Buffers are
     told apart as views of distinct allocations or function arguments
-    (the buffers passed to an entry point do not overlap). Loops are
-    decided last first, so a loop that no longer waits lets the ones
-    before it look further.
+    (the buffers passed to an entry point do not overlap). A later loop
+    with the same bounds may share buffers with it where both touch only
+    the rows of their own iteration, [iv, iv + step) along the first
+    dimension (through a subview, or by indices the loop bounds keep
+    there): both then get `schedule(static)`, under which OpenMP runs
+    iteration iv of both on the same thread. Loops are decided last first,
+    so a loop that no longer waits lets the ones before it look further.
   }];
   let dependentDialects = ["mlir::omp::OpenMPDialect"];
 }
