@@ -143,6 +143,9 @@ void tick::buildCPUToLLVMPipeline(OpPassManager &pm) {
   // Independent loops (the optimizer steps of different parameters) run
   // without a barrier between them.
   pm.addNestedPass<func::FuncOp>(createTickDropLoopBarriers());
+  // Each thread's iterations computed inline: no call into the runtime
+  // per loop, which Debian's libomp makes slow.
+  pm.addPass(createTickStaticLoopRanges());
   pm.addNestedPass<func::FuncOp>(createTickLowerVectors());
   pm.addPass(createConvertVectorToSCFPass());
   pm.addPass(createConvertLinalgToLoopsPass());

@@ -3,12 +3,16 @@
 // RUN: tick-opt %s '--tick-cpu-pipeline=vector-width=16 rows=16' --mlir-print-ir-after=tick-vectorize 2>&1 >/dev/null | FileCheck %s --check-prefix=ROWS16
 
 // The whole block lowers to the LLVM and OpenMP dialects: a parallel
-// work-sharing loop over row blocks whose matmul is FMAs on rows of 32
-// lanes (two AVX-512 registers, which LLVM splits them into).
+// region in which each thread runs its share of the row blocks (from its
+// number and the team's size, no work-sharing loop calling the runtime),
+// whose matmul is FMAs on rows of 32 lanes (two AVX-512 registers, which
+// LLVM splits them into).
 // CHECK-LABEL: llvm.func @block(
 // CHECK:         omp.parallel
-// CHECK:           omp.wsloop
-// CHECK:             omp.loop_nest
+// CHECK-NOT:       omp.wsloop
+// CHECK:           llvm.call @omp_get_thread_num()
+// CHECK:           llvm.call @omp_get_num_threads()
+// CHECK-NOT:       omp.wsloop
 // CHECK:               llvm.intr.fmuladd(%{{.*}}, %{{.*}}, %{{.*}}) : (vector<32xf32>, vector<32xf32>, vector<32xf32>) -> vector<32xf32>
 // CHECK:               llvm.intr.vector.reduce.fadd
 // CHECK:               llvm.intr.sqrt

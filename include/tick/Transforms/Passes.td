@@ -125,6 +125,26 @@ def TickDropLoopBarriers
   let dependentDialects = ["mlir::omp::OpenMPDialect"];
 }
 
+def TickStaticLoopRanges
+    : Pass<"tick-static-loop-ranges", "mlir::ModuleOp"> {
+  let summary = "Work-sharing loops compute each thread's iterations "
+                "themselves, without a call into the OpenMP runtime";
+  let description = [{
+    An `omp.wsloop` directly in an `omp.parallel` body, over one index
+    induction variable with a static schedule (or none) and no other
+    clause, becomes an `scf.for` over the calling thread's share of the
+    iterations (blocks of ceil(trips / threads), in thread order, from
+    `omp_get_thread_num` and `omp_get_num_threads`, called once per
+    region), followed by `omp.barrier` unless the loop was `nowait`. This
+    skips `__kmpc_for_static_init`, which Debian's libomp (built with its
+    debug traces) slows by formatting trace strings on every call. Loops
+    with equal bounds give each thread the same iterations.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::func::FuncDialect",
+                           "mlir::scf::SCFDialect"];
+}
+
 def TickMergeParallelRegions
     : Pass<"tick-merge-parallel-regions", "mlir::func::FuncOp"> {
   let summary = "One OpenMP parallel region instead of one per parallel loop";
