@@ -1,4 +1,4 @@
-//===- Barriers.h - where the threads of an OpenMP region wait ---*- C++ -*-===//
+//===- Barriers.h - where the threads of a team wait ------------*- C++ -*-===//
 
 #ifndef TICK_LIB_TRANSFORMS_BARRIERS_H
 #define TICK_LIB_TRANSFORMS_BARRIERS_H

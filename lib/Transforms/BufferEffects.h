@@ -117,32 +117,44 @@ struct BufferAccesses {
   }
 };
 
-/// What `op` and its nested ops access, or failure when some op may access
-/// anything (a call, an op with regions that declares no effects). Ops
-/// whose effects are those of the ops they hold (loops, scopes) add none
-/// of their own; ops with regions that declare effects (linalg ops on
-/// buffers) add theirs.
+/// What `op` itself accesses, not counting the ops it holds: failure when
+/// it may access anything (a call, an op with regions that declares no
+/// effects); nothing for an op whose effects are those of the ops it holds
+/// (loops, scopes). Ops with regions that declare effects (linalg ops on
+/// buffers) have theirs.
+inline mlir::FailureOr<BufferAccesses> ownAccesses(mlir::Operation *op) {
+  BufferAccesses accesses;
+  auto effects = llvm::dyn_cast<mlir::MemoryEffectOpInterface>(op);
+  if (!effects) {
+    if (op->hasTrait<mlir::OpTrait::HasRecursiveMemoryEffects>() ||
+        mlir::isMemoryEffectFree(op))
+      return accesses;
+    return mlir::failure();
+  }
+  llvm::SmallVector<mlir::MemoryEffects::EffectInstance> instances;
+  effects.getEffects(instances);
+  for (const mlir::MemoryEffects::EffectInstance &effect : instances) {
+    mlir::Value value = effect.getValue();
+    if (!value || !llvm::isa<mlir::BaseMemRefType>(value.getType()))
+      return mlir::failure();
+    if (llvm::isa<mlir::MemoryEffects::Read>(effect.getEffect()))
+      accesses.read.push_back(value);
+    else
+      accesses.written.push_back(value);
+  }
+  return accesses;
+}
+
+/// What `op` and the ops nested in it access, or failure when one of them
+/// may access anything.
 inline mlir::FailureOr<BufferAccesses> nestedAccesses(mlir::Operation *op) {
   BufferAccesses accesses;
   mlir::WalkResult walk = op->walk([&](mlir::Operation *nested) {
-    auto effects = llvm::dyn_cast<mlir::MemoryEffectOpInterface>(nested);
-    if (!effects) {
-      if (nested->hasTrait<mlir::OpTrait::HasRecursiveMemoryEffects>() ||
-          mlir::isMemoryEffectFree(nested))
-        return mlir::WalkResult::advance();
+    mlir::FailureOr<BufferAccesses> own = ownAccesses(nested);
+    if (mlir::failed(own))
       return mlir::WalkResult::interrupt();
-    }
-    llvm::SmallVector<mlir::MemoryEffects::EffectInstance> instances;
-    effects.getEffects(instances);
-    for (const mlir::MemoryEffects::EffectInstance &effect : instances) {
-      mlir::Value value = effect.getValue();
-      if (!value || !llvm::isa<mlir::BaseMemRefType>(value.getType()))
-        return mlir::WalkResult::interrupt();
-      if (llvm::isa<mlir::MemoryEffects::Read>(effect.getEffect()))
-        accesses.read.push_back(value);
-      else
-        accesses.written.push_back(value);
-    }
+    llvm::append_range(accesses.read, own->read);
+    llvm::append_range(accesses.written, own->written);
     return mlir::WalkResult::advance();
   });
   if (walk.wasInterrupted())

@@ -117,9 +117,9 @@ bool touchesOnlyItsRows(omp::WsloopOp loop, omp::LoopNestOp nest,
       0, 2, getAffineSymbolExpr(0, context) - getAffineSymbolExpr(1, context));
   Builder builder(context);
   WalkResult walk = loop->walk([&](Operation *op) {
-    FailureOr<tick::BufferAccesses> accesses = tick::nestedAccesses(op);
-    if (op->getNumRegions() || failed(accesses))
-      return WalkResult::advance();
+    FailureOr<tick::BufferAccesses> accesses = tick::ownAccesses(op);
+    if (failed(accesses))
+      return WalkResult::interrupt();
     SmallVector<Value> values(accesses->read);
     llvm::append_range(values, accesses->written);
     for (Value value : values) {

@@ -15,9 +15,9 @@
 //    the next loop may write what it read;
 //  - everything else runs once, in omp.single, in its original order;
 //  - values the other glue hands to later code (Adam's bias-corrected step
-//    size, computed from the step count it increments) are recomputed by every thread after the
-//    single from the same reads, and a barrier follows, so nobody writes
-//    what another thread is still reading. Such a read must not be followed
+//    size, computed from the step count it increments) are recomputed by
+//    every thread after the single from the same reads, and a barrier
+//    follows, so nobody writes what another thread is still reading. Such a read must not be followed
 //    by a write in its glue, or the recomputation would see the new value.
 // Glue that does not fit (it hands out a value computed by writing memory,
 // or holds a parallel region itself) ends the merge there.
@@ -114,7 +114,8 @@ FailureOr<SmallVector<Operation *>> handedOut(ArrayRef<Operation *> glue) {
         return failure();
       for (Value buffer : succeeded(read) ? *read : SmallVector<Value>())
         if (writesAnythingLater ||
-            llvm::any_of(writtenLater, [&](Value w) { return tick::mayAlias(buffer, w); }))
+            llvm::any_of(writtenLater,
+                         [&](Value w) { return tick::mayAlias(buffer, w); }))
           return failure(); // a read of memory the glue writes afterwards
       ordered.push_back(op);
     }

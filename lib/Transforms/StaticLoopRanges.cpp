@@ -71,17 +71,17 @@ struct StaticLoopRangesPass
     for (omp::ParallelOp region : regions) {
       SmallVector<omp::WsloopOp> loops;
       for (Operation &op : region.getRegion().front())
-        if (auto loop = dyn_cast<omp::WsloopOp>(op); loop && rewritableLoop(loop))
+        if (auto loop = dyn_cast<omp::WsloopOp>(op);
+            loop && rewritableLoop(loop))
           loops.push_back(loop);
       if (loops.empty())
         continue;
       Location loc = region.getLoc();
       rewriter.setInsertionPointToStart(&region.getRegion().front());
       auto index = [&](StringRef name) {
-        Value number =
-            func::CallOp::create(rewriter, loc, declare(module, name),
-                                 ValueRange())
-                .getResult(0);
+        Value number = func::CallOp::create(rewriter, loc,
+                                            declare(module, name), ValueRange())
+                           .getResult(0);
         return arith::IndexCastOp::create(rewriter, loc,
                                           rewriter.getIndexType(), number)
             .getResult();

@@ -71,12 +71,12 @@ int64_t columnBlock(linalg::LinalgOp op, int64_t limit) {
   if (llvm::any_of(ranges, ShapedType::isDynamic))
     return 0;
   int64_t columns = ranges[1], depth = ranges[2];
-  int64_t block = columns % 16 == 0
-                      ? 16 * tick::largestDivisorAtMost(columns / 16, limit / 16)
-                      : tick::largestDivisorAtMost(columns, limit);
-  int64_t elementBytes =
-      cast<ShapedType>(op.getDpsInputs()[1].getType()).getElementTypeBitWidth() /
-      8;
+  int64_t block =
+      columns % 16 == 0
+          ? 16 * tick::largestDivisorAtMost(columns / 16, limit / 16)
+          : tick::largestDivisorAtMost(columns, limit);
+  auto rhs = cast<ShapedType>(op.getDpsInputs()[1].getType());
+  int64_t elementBytes = rhs.getElementTypeBitWidth() / 8;
   if (block == columns || block * depth * elementBytes < kMinColumnBlockBytes)
     return 0;
   return block;

@@ -256,3 +256,38 @@ func.func @other_rows(%out: memref<16xf32>) {
   memref.dealloc %a : memref<24xf32>
   return
 }
+
+// -----
+
+// An op with a region of its own that writes the whole buffer (linalg.fill
+// on buffers) is no access to a block of rows: the barrier stays.
+
+// CHECK-LABEL: func.func @whole_buffer_op
+// CHECK:         omp.wsloop {
+// CHECK:         omp.wsloop nowait {
+// CHECK:           linalg.fill
+func.func @whole_buffer_op(%out: memref<16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c8 = arith.constant 8 : index
+  %c16 = arith.constant 16 : index
+  %one = arith.constant 1.0 : f32
+  %a = memref.alloc() : memref<16xf32>
+  omp.parallel {
+    omp.wsloop {
+      omp.loop_nest (%i) : index = (%c0) to (%c16) step (%c8) {
+        %rows = memref.subview %a[%i] [8] [1] : memref<16xf32> to memref<8xf32, strided<[1], offset: ?>>
+        linalg.fill ins(%one : f32) outs(%rows : memref<8xf32, strided<[1], offset: ?>>)
+        omp.yield
+      }
+    }
+    omp.wsloop {
+      omp.loop_nest (%i) : index = (%c0) to (%c16) step (%c8) {
+        linalg.fill ins(%one : f32) outs(%a : memref<16xf32>)
+        omp.yield
+      }
+    }
+    omp.terminator
+  }
+  memref.dealloc %a : memref<16xf32>
+  return
+}
