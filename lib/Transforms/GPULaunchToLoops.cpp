@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "OpenMPQueries.h"
 #include "tick/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -26,8 +27,6 @@ namespace tick {
 using namespace mlir;
 
 namespace {
-
-constexpr StringLiteral kThreadNum = "omp_get_thread_num";
 
 /// Ops through which the threads of a block communicate.
 bool synchronizesThreads(Operation *op) {
@@ -229,16 +228,8 @@ struct GPULaunchToLoopsPass
         (void)launchToLoops(launch);
         continue;
       }
-      if (!threadNum) {
-        OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
-        threadNum = module.lookupSymbol<func::FuncOp>(kThreadNum);
-        if (!threadNum) {
-          threadNum = func::FuncOp::create(
-              b, module.getLoc(), kThreadNum,
-              b.getFunctionType({}, {b.getI32Type()}));
-          threadNum.setPrivate();
-        }
-      }
+      if (!threadNum)
+        threadNum = tick::declareOmpQuery(module, tick::kOmpThreadNum);
       (void)launchToTeams(launch, threadNum);
     }
     module.walk([&](Operation *op) {

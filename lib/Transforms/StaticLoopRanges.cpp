@@ -13,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "OpenMPQueries.h"
 #include "tick/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -30,9 +31,6 @@ using namespace mlir;
 
 namespace {
 
-constexpr StringLiteral kThreadNum = "omp_get_thread_num";
-constexpr StringLiteral kNumThreads = "omp_get_num_threads";
-
 /// A loop this pass rewrites: directly in a parallel region's body, one
 /// index induction variable, exclusive upper bound, static schedule (or
 /// none) without a chunk size, no reduction, no other clause.
@@ -49,16 +47,6 @@ omp::LoopNestOp rewritableLoop(omp::WsloopOp loop) {
   if (kind && *kind != omp::ClauseScheduleKind::Static)
     return nullptr;
   return nest;
-}
-
-func::FuncOp declare(ModuleOp module, StringRef name) {
-  if (auto existing = module.lookupSymbol<func::FuncOp>(name))
-    return existing;
-  OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
-  auto decl = func::FuncOp::create(b, module.getLoc(), name,
-                                   b.getFunctionType({}, {b.getI32Type()}));
-  decl.setPrivate();
-  return decl;
 }
 
 struct StaticLoopRangesPass
@@ -80,14 +68,15 @@ struct StaticLoopRangesPass
       rewriter.setInsertionPointToStart(&region.getRegion().front());
       auto index = [&](StringRef name) {
         Value number = func::CallOp::create(rewriter, loc,
-                                            declare(module, name), ValueRange())
+                                            tick::declareOmpQuery(module, name),
+                                            ValueRange())
                            .getResult(0);
         return arith::IndexCastOp::create(rewriter, loc,
                                           rewriter.getIndexType(), number)
             .getResult();
       };
-      Value thread = index(kThreadNum);
-      Value threads = index(kNumThreads);
+      Value thread = index(tick::kOmpThreadNum);
+      Value threads = index(tick::kOmpNumThreads);
       for (omp::WsloopOp loop : loops)
         rewriteLoop(rewriter, loop, thread, threads);
     }
