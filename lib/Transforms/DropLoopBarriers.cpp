@@ -12,13 +12,14 @@
 // its LayerNorm's statistics, then its output) also depend on each other
 // only within a block: where every access of a buffer both touch is to
 // iteration i's rows [i, i + step), and both loops have the same bounds
-// and a static schedule, OpenMP runs iteration i of both on the same
-// thread, in order, so the first need not wait either.
+// and a static schedule, iteration i of both runs on the same thread (as
+// tick-static-loop-ranges divides them, and as OpenMP's static schedule
+// does), in order, so the first need not wait either.
 //
 //===----------------------------------------------------------------------===//
 
-#include "Barriers.h"
 #include "BufferEffects.h"
+#include "WorkshareLoops.h"
 #include "tick/Transforms/Passes.h"
 
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
@@ -33,18 +34,6 @@ namespace tick {
 using namespace mlir;
 
 namespace {
-
-/// The loop of a work-sharing loop over one induction variable, statically
-/// scheduled without a chunk size (OpenMP's default here); null otherwise.
-omp::LoopNestOp staticLoop(omp::WsloopOp loop) {
-  auto nest = dyn_cast_or_null<omp::LoopNestOp>(loop.getWrappedLoop());
-  if (!nest || nest.getLoopSteps().size() != 1 || loop.getScheduleChunk())
-    return nullptr;
-  std::optional<omp::ClauseScheduleKind> kind = loop.getScheduleKind();
-  if (kind && *kind != omp::ClauseScheduleKind::Static)
-    return nullptr;
-  return nest;
-}
 
 bool sameIterations(omp::LoopNestOp a, omp::LoopNestOp b) {
   auto same = [](Value x, Value y) {
@@ -154,7 +143,7 @@ bool needsNoBarrier(omp::WsloopOp loop,
   FailureOr<tick::BufferAccesses> own = tick::nestedAccesses(loop);
   if (failed(own))
     return false;
-  omp::LoopNestOp nest = staticLoop(loop);
+  omp::LoopNestOp nest = tick::staticLoopNest(loop);
   for (Operation *op = loop->getNextNode();
        op && !op->hasTrait<OpTrait::IsTerminator>(); op = op->getNextNode()) {
     FailureOr<tick::BufferAccesses> later = tick::nestedAccesses(op);
@@ -162,7 +151,8 @@ bool needsNoBarrier(omp::WsloopOp loop,
       return false;
     if (own->conflictsWith(*later)) {
       auto laterLoop = dyn_cast<omp::WsloopOp>(op);
-      omp::LoopNestOp laterNest = laterLoop ? staticLoop(laterLoop) : nullptr;
+      omp::LoopNestOp laterNest =
+          laterLoop ? tick::staticLoopNest(laterLoop) : nullptr;
       if (!nest || !laterNest || !sameIterations(nest, laterNest) ||
           !own->conflictsAllowed(*later, [&](Value mine, Value theirs) {
             Value buffer = tick::rootBuffer(mine);

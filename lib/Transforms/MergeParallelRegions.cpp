@@ -24,7 +24,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Barriers.h"
+#include "WorkshareLoops.h"
 #include "BufferEffects.h"
 #include "tick/Transforms/Passes.h"
 

@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "OpenMPQueries.h"
+#include "WorkshareLoops.h"
 #include "tick/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -31,24 +32,6 @@ using namespace mlir;
 
 namespace {
 
-/// A loop this pass rewrites: directly in a parallel region's body, one
-/// index induction variable, exclusive upper bound, static schedule (or
-/// none) without a chunk size, no reduction, no other clause.
-omp::LoopNestOp rewritableLoop(omp::WsloopOp loop) {
-  auto nest = dyn_cast_or_null<omp::LoopNestOp>(loop.getWrappedLoop());
-  if (!nest || nest.getLoopSteps().size() != 1 || nest.getLoopInclusive() ||
-      !nest.getLoopSteps()[0].getType().isIndex() ||
-      !isa<omp::ParallelOp>(loop->getParentOp()) ||
-      !loop.getReductionVars().empty() || loop.getScheduleChunk() ||
-      loop.getOrdered() || !loop.getLinearVars().empty() ||
-      !loop.getPrivateVars().empty() || loop.getOrder())
-    return nullptr;
-  std::optional<omp::ClauseScheduleKind> kind = loop.getScheduleKind();
-  if (kind && *kind != omp::ClauseScheduleKind::Static)
-    return nullptr;
-  return nest;
-}
-
 struct StaticLoopRangesPass
     : tick::impl::TickStaticLoopRangesBase<StaticLoopRangesPass> {
   void runOnOperation() override {
@@ -60,7 +43,7 @@ struct StaticLoopRangesPass
       SmallVector<omp::WsloopOp> loops;
       for (Operation &op : region.getRegion().front())
         if (auto loop = dyn_cast<omp::WsloopOp>(op);
-            loop && rewritableLoop(loop))
+            loop && tick::staticLoopNest(loop))
           loops.push_back(loop);
       if (loops.empty())
         continue;
@@ -87,7 +70,7 @@ struct StaticLoopRangesPass
   /// iterations [min(thread * block, trips), min(first + block, trips)).
   void rewriteLoop(IRRewriter &rewriter, omp::WsloopOp loop, Value thread,
                    Value threads) {
-    omp::LoopNestOp nest = rewritableLoop(loop);
+    omp::LoopNestOp nest = tick::staticLoopNest(loop);
     Location loc = loop.getLoc();
     rewriter.setInsertionPoint(loop);
     Value lower = nest.getLoopLowerBounds()[0];
