@@ -131,10 +131,16 @@ bool touchesOnlyItsRows(omp::WsloopOp loop, omp::LoopNestOp nest,
   return !walk.wasInterrupted();
 }
 
-/// Whether `loop`'s threads may go on without waiting: every op after it,
-/// up to and including the first that ends with a barrier, touches no
-/// memory it touches (one of them writing), or only rows of the same
-/// iteration. Loops sharing rows with it are added to `sameRows`.
+/// Whether `loop`'s threads may go on without waiting. Its barrier
+/// separates what the threads run before it, since the previous barrier
+/// (`loop`, and code every thread runs, such as a bias read into
+/// registers), from what they run after it, up to and including the next
+/// op that ends with a barrier. Without it, a thread may be in the first
+/// part while another is in the second, so no op of the one may touch
+/// memory an op of the other touches, one of them writing; except that
+/// `loop` and a later loop with the same iterations may share buffers
+/// they touch only in the rows of their own iteration. Those loops are
+/// added to `sameRows`.
 bool needsNoBarrier(omp::WsloopOp loop,
                     SmallVectorImpl<omp::WsloopOp> &sameRows) {
   // A reduction's result is combined at the loop's end.
@@ -143,11 +149,20 @@ bool needsNoBarrier(omp::WsloopOp loop,
   FailureOr<tick::BufferAccesses> own = tick::nestedAccesses(loop);
   if (failed(own))
     return false;
+  tick::BufferAccesses before;
+  for (Operation *op = loop->getPrevNode(); op && !tick::isBarrier(op);
+       op = op->getPrevNode()) {
+    FailureOr<tick::BufferAccesses> accesses = tick::nestedAccesses(op);
+    if (failed(accesses))
+      return false;
+    llvm::append_range(before.read, accesses->read);
+    llvm::append_range(before.written, accesses->written);
+  }
   omp::LoopNestOp nest = tick::staticLoopNest(loop);
   for (Operation *op = loop->getNextNode();
        op && !op->hasTrait<OpTrait::IsTerminator>(); op = op->getNextNode()) {
     FailureOr<tick::BufferAccesses> later = tick::nestedAccesses(op);
-    if (failed(later))
+    if (failed(later) || before.conflictsWith(*later))
       return false;
     if (own->conflictsWith(*later)) {
       auto laterLoop = dyn_cast<omp::WsloopOp>(op);

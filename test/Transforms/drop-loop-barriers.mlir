@@ -291,3 +291,47 @@ func.func @whole_buffer_op(%out: memref<16xf32>) {
   memref.dealloc %a : memref<16xf32>
   return
 }
+
+// -----
+
+// Every thread reads %a[0] between the loops (a value loaded into
+// registers), and the third loop overwrites %a. The second loop touches
+// neither, but its barrier is what keeps a thread that is done with it
+// from overwriting %a while another thread has yet to read it: it stays.
+
+// CHECK-LABEL: func.func @read_by_every_thread
+// CHECK:         omp.wsloop {
+// CHECK:         memref.load %arg0[%c0]
+// CHECK:         omp.wsloop {
+// CHECK:           memref.store %{{.*}}, %arg1
+// CHECK:         omp.wsloop nowait {
+// CHECK:           memref.store %{{.*}}, %arg0
+func.func @read_by_every_thread(%a: memref<8xf32>, %b: memref<8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %one = arith.constant 1.0 : f32
+  omp.parallel {
+    omp.wsloop {
+      omp.loop_nest (%i) : index = (%c0) to (%c8) step (%c1) {
+        memref.store %one, %a[%i] : memref<8xf32>
+        omp.yield
+      }
+    }
+    %s = memref.load %a[%c0] : memref<8xf32>
+    omp.wsloop {
+      omp.loop_nest (%i) : index = (%c0) to (%c8) step (%c1) {
+        memref.store %s, %b[%i] : memref<8xf32>
+        omp.yield
+      }
+    }
+    omp.wsloop {
+      omp.loop_nest (%i) : index = (%c0) to (%c8) step (%c1) {
+        memref.store %one, %a[%i] : memref<8xf32>
+        omp.yield
+      }
+    }
+    omp.terminator
+  }
+  return
+}
