@@ -72,7 +72,7 @@ int64_t columnBlock(linalg::LinalgOp op, int64_t limit) {
     return 0;
   int64_t columns = ranges[1], depth = ranges[2];
   int64_t block =
-      columns % 16 == 0
+      columns % 16 == 0 && limit >= 16
           ? 16 * tick::largestDivisorAtMost(columns / 16, limit / 16)
           : tick::largestDivisorAtMost(columns, limit);
   auto rhs = cast<ShapedType>(op.getDpsInputs()[1].getType());

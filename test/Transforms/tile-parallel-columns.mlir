@@ -1,5 +1,6 @@
 // RUN: tick-opt %s --tick-tile-parallel | FileCheck %s
 // RUN: tick-opt %s --tick-tile-parallel=columns=32 | FileCheck %s --check-prefix=COLS32
+// RUN: tick-opt %s --tick-tile-parallel=columns=12 | FileCheck %s --check-prefix=COLS12
 
 // A batch of 8 rows is one block of rows: blocks of rows would leave all
 // threads but one idle. The matmul (y = x w^T + b, w read as stored) gets
@@ -25,6 +26,9 @@
 // CHECK:           linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<4x512xf32>, tensor<512x48xf32>) outs(%{{.*}} : tensor<4x48xf32>)
 // COLS32-LABEL: func.func @ordinary_matmul
 // COLS32:         scf.forall (%{{.*}}) = (0) to (96) step (32)
+// Fewer than 16 columns per block asked for: at most that many.
+// COLS12-LABEL: func.func @deep_matmul
+// COLS12:         scf.forall (%{{.*}}) = (0) to (96) step (12)
 
 // 100 columns are no whole number of 16-lane vectors: the largest divisor
 // at most 64.
@@ -95,6 +99,14 @@ module {
     %1 = linalg.fill ins(%zero : f32) outs(%0 : tensor<8x1024xf32>) -> tensor<8x1024xf32>
     %2 = linalg.matmul ins(%x, %w : tensor<8x10xf32>, tensor<10x1024xf32>) outs(%1 : tensor<8x1024xf32>) -> tensor<8x1024xf32>
     return %2 : tensor<8x1024xf32>
+  }
+
+  func.func @deep_matmul(%x: tensor<2x2048xf32>, %w: tensor<2048x96xf32>) -> tensor<2x96xf32> {
+    %zero = arith.constant 0.000000e+00 : f32
+    %0 = tensor.empty() : tensor<2x96xf32>
+    %1 = linalg.fill ins(%zero : f32) outs(%0 : tensor<2x96xf32>) -> tensor<2x96xf32>
+    %2 = linalg.matmul ins(%x, %w : tensor<2x2048xf32>, tensor<2048x96xf32>) outs(%1 : tensor<2x96xf32>) -> tensor<2x96xf32>
+    return %2 : tensor<2x96xf32>
   }
 
   func.func @two_row_blocks(%x: tensor<16x512xf32>, %w: tensor<512x96xf32>) -> tensor<16x96xf32> {
