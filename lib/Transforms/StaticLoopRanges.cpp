@@ -2,8 +2,8 @@
 //
 // A work-sharing loop asks the OpenMP runtime for its thread's iterations
 // (__kmpc_for_static_init). Debian's libomp is built with its debug traces,
-// and formats two trace strings on every such call, traced or not: 6% of
-// a train step of the reference net at batch 64 went there. Inside a
+// and formats trace strings (vsnprintf) on every such call, traced or not:
+// 6% of a train step of the reference net at batch 64 went there. Inside a
 // parallel region every thread knows its number and the team's size, so
 // each loop here computes the thread's share itself: the iterations in
 // blocks of ceil(trips / threads), as OpenMP's static schedule without a
