@@ -46,49 +46,6 @@ inline bool mayAlias(mlir::Value a, mlir::Value b) {
   return !(isArgument(a) && isArgument(b));
 }
 
-/// The memrefs `op` (without regions) may write or free, or failure when
-/// it may write anything.
-inline mlir::FailureOr<llvm::SmallVector<mlir::Value>>
-writtenBuffers(mlir::Operation *op) {
-  llvm::SmallVector<mlir::Value> written;
-  if (mlir::isMemoryEffectFree(op))
-    return written;
-  auto effects = llvm::dyn_cast<mlir::MemoryEffectOpInterface>(op);
-  if (!effects || op->getNumRegions())
-    return mlir::failure();
-  llvm::SmallVector<mlir::MemoryEffects::EffectInstance> instances;
-  effects.getEffects(instances);
-  for (const mlir::MemoryEffects::EffectInstance &effect : instances) {
-    if (llvm::isa<mlir::MemoryEffects::Read>(effect.getEffect()))
-      continue;
-    mlir::Value value = effect.getValue();
-    if (!value || !llvm::isa<mlir::BaseMemRefType>(value.getType()))
-      return mlir::failure();
-    written.push_back(value);
-  }
-  return written;
-}
-
-/// The memrefs a read-only op reads, or failure when it may read anything.
-inline mlir::FailureOr<llvm::SmallVector<mlir::Value>>
-readBuffers(mlir::Operation *op) {
-  llvm::SmallVector<mlir::Value> read;
-  if (mlir::isMemoryEffectFree(op))
-    return read;
-  auto effects = llvm::dyn_cast<mlir::MemoryEffectOpInterface>(op);
-  if (!effects)
-    return mlir::failure();
-  llvm::SmallVector<mlir::MemoryEffects::EffectInstance> instances;
-  effects.getEffects(instances);
-  for (const mlir::MemoryEffects::EffectInstance &effect : instances) {
-    mlir::Value value = effect.getValue();
-    if (!value)
-      return mlir::failure();
-    read.push_back(value);
-  }
-  return read;
-}
-
 /// The buffers an op and the ops nested in it read and write.
 struct BufferAccesses {
   llvm::SmallVector<mlir::Value> read, written;
@@ -143,6 +100,29 @@ inline mlir::FailureOr<BufferAccesses> ownAccesses(mlir::Operation *op) {
       accesses.written.push_back(value);
   }
   return accesses;
+}
+
+/// The memrefs `op` (without regions) may write or free, or failure when
+/// it may write anything.
+inline mlir::FailureOr<llvm::SmallVector<mlir::Value>>
+writtenBuffers(mlir::Operation *op) {
+  if (mlir::isMemoryEffectFree(op))
+    return llvm::SmallVector<mlir::Value>();
+  mlir::FailureOr<BufferAccesses> accesses = ownAccesses(op);
+  if (op->getNumRegions() || mlir::failed(accesses))
+    return mlir::failure();
+  return accesses->written;
+}
+
+/// The memrefs a read-only op reads, or failure when it may read anything.
+inline mlir::FailureOr<llvm::SmallVector<mlir::Value>>
+readBuffers(mlir::Operation *op) {
+  mlir::FailureOr<BufferAccesses> accesses = ownAccesses(op);
+  if (mlir::failed(accesses))
+    return mlir::failure();
+  llvm::SmallVector<mlir::Value> read(accesses->read);
+  llvm::append_range(read, accesses->written);
+  return read;
 }
 
 /// What `op` and the ops nested in it access, or failure when one of them
