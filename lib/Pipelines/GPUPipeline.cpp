@@ -34,11 +34,13 @@ void tick::buildGPUKernelsPipeline(OpPassManager &pm,
   pm.addPass(createLinalgGeneralizeNamedOpsPass());
   pm.addNestedPass<func::FuncOp>(createTickParallelDimsFirst());
   buildBufferizeFunctionsPipeline(pm);
-  // Matmuls get tiles staged through workgroup memory, row reductions
-  // (LayerNorm statistics, the loss) a warp per row, reductions across rows
+  // Matmuls get tiles staged through workgroup memory, chains of row-wise
+  // ops (LayerNorm, the loss's softmax) one kernel with a warp per row,
+  // other row reductions a warp per row, reductions across rows
   // (bias gradients, the correct count) a block per 32 columns; every other
   // op becomes loops, then a kernel per loop nest.
   pm.addNestedPass<func::FuncOp>(createTickGPUMatmulTiles());
+  pm.addNestedPass<func::FuncOp>(createTickGPURowKernels());
   pm.addNestedPass<func::FuncOp>(createTickGPURowReductions());
   pm.addNestedPass<func::FuncOp>(createTickGPUColumnReductions());
   pm.addPass(createConvertLinalgToParallelLoopsPass());

@@ -85,19 +85,12 @@ static SmallVector<Value> indicesAt(OpBuilder &b, Location loc, AffineMap map,
   return indices;
 }
 
-SmallVector<Value> reduceOneElement(OpBuilder &b, Location loc,
-                                    linalg::GenericOp op, ValueRange ivs,
-                                    ValueRange partials) {
+SmallVector<Value> applyBody(OpBuilder &b, linalg::GenericOp op, ValueRange ivs,
+                             ValueRange inputs, ValueRange outputs) {
   Block &body = op.getRegion().front();
   IRMapping mapping;
-  for (OpOperand *input : op.getDpsInputOperands())
-    mapping.map(body.getArgument(input->getOperandNumber()),
-                memref::LoadOp::create(
-                    b, loc, input->get(),
-                    indicesAt(b, loc, op.getMatchingIndexingMap(input), ivs)));
-  for (auto [out, partial] : llvm::zip(
-           body.getArguments().drop_front(op.getNumDpsInputs()), partials))
-    mapping.map(out, partial);
+  mapping.map(body.getArguments().take_front(op.getNumDpsInputs()), inputs);
+  mapping.map(body.getArguments().drop_front(op.getNumDpsInputs()), outputs);
   for (Operation &bodyOp : body.without_terminator()) {
     if (auto index = dyn_cast<linalg::IndexOp>(bodyOp)) {
       mapping.map(index.getResult(), ivs[index.getDim()]);
@@ -107,8 +100,19 @@ SmallVector<Value> reduceOneElement(OpBuilder &b, Location loc,
   }
   SmallVector<Value> next;
   for (Value v : body.getTerminator()->getOperands())
-    next.push_back(mapping.lookup(v));
+    next.push_back(mapping.lookupOrDefault(v));
   return next;
+}
+
+SmallVector<Value> reduceOneElement(OpBuilder &b, Location loc,
+                                    linalg::GenericOp op, ValueRange ivs,
+                                    ValueRange partials) {
+  SmallVector<Value> inputs;
+  for (OpOperand *input : op.getDpsInputOperands())
+    inputs.push_back(memref::LoadOp::create(
+        b, loc, input->get(),
+        indicesAt(b, loc, op.getMatchingIndexingMap(input), ivs)));
+  return applyBody(b, op, ivs, inputs, partials);
 }
 
 SmallVector<std::optional<FoldedInit>> foldedInits(linalg::GenericOp op) {

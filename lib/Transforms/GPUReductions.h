@@ -37,6 +37,15 @@ mlir::Value combine(mlir::OpBuilder &b, mlir::Location loc, Combiner c,
 mlir::Value identity(mlir::OpBuilder &b, mlir::Location loc, Combiner c,
                      mlir::Type type);
 
+/// `op`'s body cloned at loop indices `ivs` (what `linalg.index` gives),
+/// its block arguments standing for `inputs` and `outputs`: the values it
+/// yields.
+llvm::SmallVector<mlir::Value> applyBody(mlir::OpBuilder &b,
+                                         mlir::linalg::GenericOp op,
+                                         mlir::ValueRange ivs,
+                                         mlir::ValueRange inputs,
+                                         mlir::ValueRange outputs);
+
 /// One iteration of `op`'s body at loop indices `ivs`, with `partials`
 /// standing for the outputs: the inputs are loaded, the body cloned, and
 /// the values it yields returned.

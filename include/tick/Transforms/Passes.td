@@ -320,6 +320,43 @@ def TickGPURowReductions
                            "mlir::memref::MemRefDialect"];
 }
 
+def TickGPURowKernels : Pass<"tick-gpu-row-kernels", "mlir::func::FuncOp"> {
+  let summary = "Run a chain of row-wise ops (LayerNorm, softmax) as one "
+                "kernel with a warp per row";
+  let description = [{
+    Takes runs of consecutive ops over the same rows that contain a
+    reduction along the rows: `linalg.generic`s on buffers with static
+    ranges, one parallel loop (rows) and at most one more (columns, up to
+    `max-columns`, parallel or a float sum or maximum), whose buffers are
+    indexed `[row]`, `[row, column]`, `[column]` or `[]`, and copies of one
+    value per row. LayerNorm forward and backward and the loss's softmax are
+    such runs. Allocations and ops without memory effects may sit between
+    them.
+
+    A run becomes one `gpu.launch` in which a warp owns a row
+    (`rows-per-block` warps a block): lane `l` loads columns `l`, `l + 32`,
+    ... once and keeps them in registers for every op of the run; sums and
+    maxima along the row combine with five `gpu.shuffle xor` steps, leaving
+    the total in every lane; a row's values (statistics, copies of them)
+    live in registers. The kernel stores what code after the run reads:
+    elements by the lane that owns them, a row's values by lane 0.
+
+    A run stops before an op that would let one lane read memory another
+    lane of the kernel writes: a reduction or a per-row op reading a row's
+    value the run did not compute, a write to a buffer the run read per row
+    or per column, or a buffer reached through two different views.
+  }];
+  let options = [
+    Option<"rowsPerBlock", "rows-per-block", "int64_t", /*default=*/"8",
+           "Warps (rows) per block">,
+    Option<"maxColumns", "max-columns", "int64_t", /*default=*/"1024",
+           "Longest row a warp keeps in registers (32 values a lane)">
+  ];
+  let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
+                           "mlir::arith::ArithDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
 def TickGPUColumnReductions
     : Pass<"tick-gpu-column-reductions", "mlir::func::FuncOp"> {
   let summary = "Reduce across rows with a block per 32 columns: threads "

@@ -1,0 +1,529 @@
+//===- GPURowKernels.cpp - a run of row-wise ops as one kernel ------------===//
+//
+// LayerNorm forward is a chain of ops over the same rows: a sum, the mean,
+// a sum of squared deviations, the reciprocal deviation, the normalized
+// row, with zero-filled buffers copied in as the sums' initial values. Its
+// backward and the loss's softmax look alike. As a kernel per op, the
+// chain launches six kernels and two copies, and reads each row three
+// times from memory.
+//
+// Here a run of such ops becomes one kernel in which a warp owns a row:
+// lane l holds columns l, l + 32, ... in registers from their first load to
+// their last use, a row's statistics combine with xor shuffles and are then
+// known to every lane of the warp, and the kernel stores only what code
+// after the run reads.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tick/Transforms/Passes.h"
+
+#include "BufferEffects.h"
+#include "GPUReductions.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "llvm/ADT/SetVector.h"
+
+#include <vector>
+
+namespace tick {
+#define GEN_PASS_DEF_TICKGPUROWKERNELS
+#include "tick/Transforms/Passes.h.inc"
+} // namespace tick
+
+using namespace mlir;
+using namespace tick;
+
+namespace {
+
+constexpr int64_t kWarp = 32;
+
+/// How an op indexes one of its buffers, with d0 the row and d1 the column.
+enum class Access {
+  Row,       // [d0]: one value per row (statistics)
+  RowColumn, // [d0, d1]: the row's elements
+  Column,    // [d1]: the same vector for every row (LayerNorm's weight)
+  Scalar,    // []: one value for everything
+};
+
+/// An op that works on each row independently of the others: a
+/// `linalg.generic` over rows (and columns) whose buffers are indexed as
+/// above, or a copy of one value per row.
+struct RowOp {
+  Operation *op;
+  int64_t rows;
+  int64_t columns = 1;
+  /// How each operand is indexed (for a copy: source, target).
+  SmallVector<Access> accesses;
+  /// For a reduction along the row: how each output combines.
+  SmallVector<Combiner> combiners;
+
+  bool isReduction() const { return !combiners.empty(); }
+};
+
+std::optional<Access> accessOf(AffineMap map, Type type, int64_t rows,
+                               int64_t columns) {
+  auto memref = dyn_cast<MemRefType>(type);
+  if (!memref)
+    return map.getNumResults() == 0 ? std::optional(Access::Scalar)
+                                    : std::nullopt;
+  if (!memref.getLayout().isIdentity())
+    return std::nullopt;
+  MLIRContext *ctx = map.getContext();
+  AffineExpr d0 = getAffineDimExpr(0, ctx);
+  auto shapeIs = [&](ArrayRef<int64_t> shape) {
+    return memref.getShape() == shape;
+  };
+  if (map.getNumResults() == 0 && shapeIs({}))
+    return Access::Scalar;
+  if (map.getResults() == ArrayRef<AffineExpr>{d0} && shapeIs({rows}))
+    return Access::Row;
+  if (map.getNumDims() < 2)
+    return std::nullopt;
+  AffineExpr d1 = getAffineDimExpr(1, ctx);
+  if (map.getResults() == ArrayRef<AffineExpr>{d1} && shapeIs({columns}))
+    return Access::Column;
+  if (map.getResults() == ArrayRef<AffineExpr>{d0, d1} &&
+      shapeIs({rows, columns}))
+    return Access::RowColumn;
+  return std::nullopt;
+}
+
+std::optional<RowOp> rowOpOf(linalg::GenericOp op, int64_t maxColumns) {
+  if (!op.hasPureBufferSemantics())
+    return std::nullopt;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (ranges.empty() || ranges.size() > 2 ||
+      llvm::any_of(ranges, ShapedType::isDynamic))
+    return std::nullopt;
+  RowOp row{op, ranges[0], ranges.size() == 2 ? ranges[1] : 1, {}, {}};
+  if (row.columns > maxColumns)
+    return std::nullopt;
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  if (iterators[0] != utils::IteratorType::parallel)
+    return std::nullopt;
+  bool reduces = iterators.back() == utils::IteratorType::reduction &&
+                 ranges.size() == 2;
+  if (reduces) {
+    // Shuffles move 32-bit floats: sums and maxima along the row.
+    std::optional<SmallVector<Combiner>> combiners = reductionCombiners(op);
+    if (!combiners || llvm::is_contained(*combiners, Combiner::AddI))
+      return std::nullopt;
+    row.combiners = *combiners;
+  }
+  for (OpOperand &operand : op->getOpOperands()) {
+    std::optional<Access> access =
+        accessOf(op.getMatchingIndexingMap(&operand), operand.get().getType(),
+                 row.rows, row.columns);
+    if (!access)
+      return std::nullopt;
+    row.accesses.push_back(*access);
+  }
+  for (OpOperand &output : op.getDpsInitsMutable()) {
+    Access access = row.accesses[output.getOperandNumber()];
+    Access expected = ranges.size() == 2 && !reduces ? Access::RowColumn
+                                                     : Access::Row;
+    if (access != expected)
+      return std::nullopt;
+  }
+  return row;
+}
+
+std::optional<RowOp> rowOpOf(memref::CopyOp copy) {
+  auto type = dyn_cast<MemRefType>(copy.getSource().getType());
+  if (!type || type != copy.getTarget().getType() || type.getRank() != 1 ||
+      !type.hasStaticShape() || !type.getLayout().isIdentity())
+    return std::nullopt;
+  return RowOp{copy, type.getDimSize(0), 1, {Access::Row, Access::Row}, {}};
+}
+
+std::optional<RowOp> rowOpOf(Operation *op, int64_t maxColumns) {
+  if (auto generic = dyn_cast<linalg::GenericOp>(op))
+    return rowOpOf(generic, maxColumns);
+  if (auto copy = dyn_cast<memref::CopyOp>(op))
+    return rowOpOf(copy);
+  return std::nullopt;
+}
+
+/// Whether the block argument standing for output `output` is read by the
+/// op's body (or, for a reduction, as its initial value).
+bool readsOutput(const RowOp &row, unsigned output) {
+  auto generic = cast<linalg::GenericOp>(row.op);
+  return row.isReduction() ||
+         !generic.getMatchingBlockArgument(&generic.getDpsInitsMutable()[output])
+              .use_empty();
+}
+
+/// A run of row ops over the same rows, and what makes it safe as one
+/// kernel: lanes read only their own elements of what the run writes, or,
+/// for a row's statistics, the value every lane of the warp holds; so no
+/// lane reads memory another lane writes in the same kernel.
+class RowRun {
+public:
+  explicit RowRun(int64_t rows) : rows(rows) {}
+
+  /// Adds `row` if the run stays safe with it.
+  bool tryAdd(const RowOp &row) {
+    if (row.rows != rows)
+      return false;
+    SmallVector<std::pair<Value, Access>> reads, writes;
+    if (auto copy = dyn_cast<memref::CopyOp>(row.op)) {
+      reads.push_back({copy.getSource(), Access::Row});
+      writes.push_back({copy.getTarget(), Access::Row});
+    } else {
+      auto generic = cast<linalg::GenericOp>(row.op);
+      for (OpOperand *input : generic.getDpsInputOperands())
+        if (isa<MemRefType>(input->get().getType()))
+          reads.push_back(
+              {input->get(), row.accesses[input->getOperandNumber()]});
+      for (OpOperand &output : generic.getDpsInitsMutable()) {
+        Access access = row.accesses[output.getOperandNumber()];
+        unsigned index = output.getOperandNumber() - generic.getNumDpsInputs();
+        // A reduction's initial value, or an output the body reads, must
+        // be one the run wrote: lane 0 stores a row's statistic, and
+        // another lane reading it from memory could read it before or
+        // after.
+        if (readsOutput(row, index) && access == Access::Row &&
+            !written.contains(output.get()))
+          return false;
+        if (readsOutput(row, index))
+          reads.push_back({output.get(), access});
+        writes.push_back({output.get(), access});
+      }
+    }
+    // Every buffer is reached through one value, so the values a lane
+    // holds stand for memory: no views of a buffer beside it.
+    for (auto [buffer, access] : llvm::concat<std::pair<Value, Access>>(
+             reads, writes)) {
+      auto [it, inserted] = accessedAs.try_emplace(rootBuffer(buffer), buffer);
+      if (!inserted && it->second != buffer)
+        return false;
+    }
+    for (auto [buffer, access] : reads) {
+      if ((access == Access::Column || access == Access::Scalar) &&
+          written.contains(buffer))
+        return false;
+      if (access == Access::Column || access == Access::Scalar)
+        sharedReads.insert(buffer);
+      else if (access == Access::Row && !written.contains(buffer))
+        readFromMemory.insert(buffer);
+    }
+    for (auto [buffer, access] : writes) {
+      if (sharedReads.contains(buffer) || readFromMemory.contains(buffer))
+        return false;
+    }
+    for (auto [buffer, access] : writes)
+      written.insert(buffer);
+    ops.push_back(row);
+    return true;
+  }
+
+  int64_t rows;
+  SmallVector<RowOp> ops;
+
+private:
+  DenseMap<Value, Value> accessedAs;
+  DenseSet<Value> written, sharedReads, readFromMemory;
+};
+
+/// Builds the kernel of a run: a warp per row, lane l holding columns
+/// l, l + 32, ... .
+class RowKernelBuilder {
+public:
+  RowKernelBuilder(OpBuilder &b, Location loc, const RowRun &run,
+                   int64_t rowsPerBlock)
+      : b(b), loc(loc), run(run) {
+    for (const RowOp &row : run.ops)
+      inRun.insert(row.op);
+    rowsPerBlock = std::min(rowsPerBlock, run.rows);
+    Value one = constant(1);
+    launch = gpu::LaunchOp::create(
+        b, loc, constant((run.rows + rowsPerBlock - 1) / rowsPerBlock), one,
+        one, constant(rowsPerBlock * kWarp), one, one);
+    b.setInsertionPointToEnd(&launch.getBody().front());
+    auto end = gpu::TerminatorOp::create(b, loc);
+    b.setInsertionPoint(end);
+    Value thread = launch.getThreadIds().x;
+    Value warp = constant(kWarp);
+    lane = arith::RemUIOp::create(b, loc, thread, warp);
+    Value row = arith::AddIOp::create(
+        b, loc,
+        arith::MulIOp::create(b, loc, launch.getBlockIds().x,
+                              constant(rowsPerBlock)),
+        arith::DivUIOp::create(b, loc, thread, warp));
+    // Every lane of every warp takes part in the shuffles; a warp past the
+    // last row works on row 0 and stores nothing.
+    inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row,
+                                    constant(run.rows));
+    safeRow = arith::SelectOp::create(b, loc, inRange, row, constant(0));
+    Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                        lane, constant(0));
+    storesRow = arith::AndIOp::create(b, loc, first, inRange);
+  }
+
+  void build() {
+    for (const RowOp &row : run.ops) {
+      b.setInsertionPoint(launch.getBody().front().getTerminator());
+      if (auto copy = dyn_cast<memref::CopyOp>(row.op)) {
+        setRowValue(copy.getTarget(), rowValue(copy.getSource()));
+        continue;
+      }
+      auto generic = cast<linalg::GenericOp>(row.op);
+      if (row.isReduction())
+        buildReduction(generic, row);
+      else if (generic.getNumLoops() == 2)
+        buildElementwise(generic, row);
+      else
+        buildPerRow(generic, row);
+    }
+    storeRowValues();
+  }
+
+private:
+  Value constant(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+
+  /// Whether what the run writes into `buffer` is read after it.
+  bool readAfterRun(Value buffer) {
+    if (!buffer.getDefiningOp<memref::AllocOp>())
+      return true;
+    return llvm::any_of(buffer.getUsers(),
+                        [&](Operation *user) { return !inRun.contains(user); });
+  }
+
+  /// Column `l + 32 k` of lane l, and whether it lies inside the row (null
+  /// where every lane's does). A lane past the row's end reads its last
+  /// element, and stores nothing.
+  std::pair<Value, Value> column(int64_t k, int64_t columns) {
+    auto key = std::make_pair(k, columns);
+    auto it = columnsOf.find(key);
+    if (it != columnsOf.end())
+      return it->second;
+    // The kernel is straight-line code (stores aside): a value made here
+    // is there for every later op.
+    Value index = arith::AddIOp::create(b, loc, lane, constant(k * kWarp));
+    if ((k + 1) * kWarp <= columns)
+      return columnsOf[key] = {index, Value()};
+    Value inside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                         index, constant(columns));
+    Value safe = arith::MinUIOp::create(b, loc, index, constant(columns - 1));
+    return columnsOf[key] = {safe, inside};
+  }
+
+  Value load(Value buffer, ValueRange indices) {
+    return memref::LoadOp::create(b, loc, buffer, indices);
+  }
+
+  Value rowValue(Value buffer) {
+    Value &value = rowValues[buffer];
+    if (!value)
+      value = load(buffer, safeRow);
+    return value;
+  }
+
+  void setRowValue(Value buffer, Value value) {
+    rowValues[buffer] = value;
+    rowsWritten.insert(buffer);
+  }
+
+  /// Lane 0 stores the last value of each row's value that is read after
+  /// the run (no lane reads them from memory before the kernel ends).
+  void storeRowValues() {
+    auto store = scf::IfOp::create(b, loc, storesRow, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(store.thenBlock()->getTerminator());
+    for (Value buffer : rowsWritten)
+      if (readAfterRun(buffer))
+        memref::StoreOp::create(b, loc, rowValues[buffer], buffer, safeRow);
+  }
+
+  /// The value of operand `access` of an op at this lane's column
+  /// `k`-th column.
+  Value operandAt(Value operand, Access access, int64_t k, int64_t columns) {
+    if (!isa<MemRefType>(operand.getType()))
+      return operand;
+    switch (access) {
+    case Access::Row:
+      return rowValue(operand);
+    case Access::Scalar: {
+      Value &value = scalars[operand];
+      if (!value)
+        value = load(operand, {});
+      return value;
+    }
+    case Access::Column: {
+      Value &value = columnValues[{operand, k}];
+      if (!value)
+        value = load(operand, column(k, columns).first);
+      return value;
+    }
+    case Access::RowColumn: {
+      Value &value = elements[{operand, k}];
+      if (!value)
+        value = load(operand, {safeRow, column(k, columns).first});
+      return value;
+    }
+    }
+    llvm_unreachable("unknown access");
+  }
+
+  SmallVector<Value> inputsAt(linalg::GenericOp op, const RowOp &row,
+                              int64_t k) {
+    SmallVector<Value> inputs;
+    for (OpOperand *input : op.getDpsInputOperands())
+      inputs.push_back(operandAt(input->get(),
+                                 row.accesses[input->getOperandNumber()], k,
+                                 row.columns));
+    return inputs;
+  }
+
+  /// One value per row: every lane computes it.
+  void buildPerRow(linalg::GenericOp op, const RowOp &row) {
+    SmallVector<Value> outputs;
+    for (OpOperand &output : op.getDpsInitsMutable())
+      outputs.push_back(readsOutput(row, outputs.size())
+                            ? rowValue(output.get())
+                            : placeholder(output.get()));
+    SmallVector<Value> results =
+        applyBody(b, op, safeRow, inputsAt(op, row, 0), outputs);
+    for (auto [output, result] : llvm::zip(op.getDpsInits(), results))
+      setRowValue(output, result);
+  }
+
+  /// The row's elements: each lane computes and keeps its own.
+  void buildElementwise(linalg::GenericOp op, const RowOp &row) {
+    for (int64_t k = 0; k * kWarp < row.columns; ++k) {
+      auto [index, inside] = column(k, row.columns);
+      SmallVector<Value> outputs;
+      for (OpOperand &output : op.getDpsInitsMutable())
+        outputs.push_back(readsOutput(row, outputs.size())
+                              ? operandAt(output.get(), Access::RowColumn, k,
+                                          row.columns)
+                              : placeholder(output.get()));
+      SmallVector<Value> results = applyBody(
+          b, op, ValueRange{safeRow, index}, inputsAt(op, row, k), outputs);
+      Value stores =
+          inside ? arith::AndIOp::create(b, loc, inRange, inside) : inRange;
+      for (auto [output, result] : llvm::zip(op.getDpsInits(), results)) {
+        elements[{output, k}] = result;
+        if (!readAfterRun(output))
+          continue;
+        auto store = scf::IfOp::create(b, loc, stores, /*withElseRegion=*/false);
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPoint(store.thenBlock()->getTerminator());
+        memref::StoreOp::create(b, loc, result, output,
+                                ValueRange{safeRow, index});
+      }
+    }
+  }
+
+  /// A reduction along the row: each lane combines its elements, xor
+  /// shuffles combine the lanes, and every lane ends with the total.
+  void buildReduction(linalg::GenericOp op, const RowOp &row) {
+    SmallVector<Value> partials;
+    for (auto [c, output] : llvm::zip(row.combiners, op.getDpsInits()))
+      partials.push_back(
+          identity(b, loc, c, getElementTypeOrSelf(output.getType())));
+    for (int64_t k = 0; k * kWarp < row.columns; ++k) {
+      auto [index, inside] = column(k, row.columns);
+      SmallVector<Value> next = applyBody(
+          b, op, ValueRange{safeRow, index}, inputsAt(op, row, k), partials);
+      for (auto [value, nextValue] : llvm::zip(partials, next))
+        value = inside ? arith::SelectOp::create(b, loc, inside, nextValue,
+                                                 value)
+                             .getResult()
+                       : nextValue;
+    }
+    Value width = arith::ConstantIntOp::create(b, loc, kWarp, 32);
+    for (int64_t offset = kWarp / 2; offset >= 1; offset /= 2) {
+      Value distance = arith::ConstantIntOp::create(b, loc, offset, 32);
+      for (auto [total, c] : llvm::zip(partials, row.combiners)) {
+        auto shuffle = gpu::ShuffleOp::create(b, loc, total, distance, width,
+                                              gpu::ShuffleMode::XOR);
+        total = combine(b, loc, c, total, shuffle.getShuffleResult());
+      }
+    }
+    for (auto [output, total, c] :
+         llvm::zip(op.getDpsInits(), partials, row.combiners))
+      setRowValue(output, combine(b, loc, c, rowValue(output), total));
+  }
+
+  /// What stands for an output the body does not read.
+  Value placeholder(Value buffer) {
+    return arith::ConstantOp::create(
+        b, loc, b.getZeroAttr(getElementTypeOrSelf(buffer.getType())));
+  }
+
+  OpBuilder &b;
+  Location loc;
+  const RowRun &run;
+  DenseSet<Operation *> inRun;
+  gpu::LaunchOp launch;
+  Value lane, inRange, safeRow, storesRow;
+  DenseMap<std::pair<int64_t, int64_t>, std::pair<Value, Value>> columnsOf;
+  DenseMap<Value, Value> rowValues, scalars;
+  llvm::SetVector<Value> rowsWritten;
+  DenseMap<std::pair<Value, int64_t>, Value> elements, columnValues;
+};
+
+/// Ops a run may pass over: they neither touch memory nor are touched.
+bool passable(Operation &op) {
+  return isa<memref::AllocOp>(op) ||
+         (op.getNumRegions() == 0 && isMemoryEffectFree(&op));
+}
+
+/// The runs of `block` worth a kernel of their own: at least one reduction
+/// along rows.
+std::vector<RowRun> findRuns(Block &block, int64_t maxColumns) {
+  std::vector<RowRun> runs;
+  std::optional<RowRun> current;
+  auto finish = [&] {
+    if (current && llvm::any_of(current->ops, [](const RowOp &row) {
+          return row.isReduction();
+        }))
+      runs.push_back(std::move(*current));
+    current.reset();
+  };
+  for (Operation &op : block) {
+    if (passable(op))
+      continue;
+    std::optional<RowOp> row = rowOpOf(&op, maxColumns);
+    if (!row) {
+      finish();
+      continue;
+    }
+    if (current && current->tryAdd(*row))
+      continue;
+    finish();
+    current.emplace(row->rows);
+    if (!current->tryAdd(*row))
+      current.reset();
+  }
+  finish();
+  return runs;
+}
+
+struct GPURowKernelsPass
+    : tick::impl::TickGPURowKernelsBase<GPURowKernelsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    // A host function on buffers is one block of ops (kernels come later).
+    for (Block &block : getOperation().getBody()) {
+      for (RowRun &run : findRuns(block, maxColumns)) {
+        // The kernel takes the place of the run's last op: what the ops
+        // between read is written by none of them.
+        OpBuilder b(run.ops.back().op);
+        RowKernelBuilder(b, run.ops.front().op->getLoc(), run, rowsPerBlock)
+            .build();
+        for (const RowOp &row : llvm::reverse(run.ops))
+          row.op->erase();
+      }
+    }
+  }
+};
+
+} // namespace

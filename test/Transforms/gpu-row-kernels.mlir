@@ -1,0 +1,240 @@
+// RUN: tick-opt %s --split-input-file --tick-gpu-row-kernels=rows-per-block=4 --canonicalize --cse | FileCheck %s
+
+// LayerNorm forward over 10 rows of 40: zeros copied in as the sums'
+// initial values, the mean, the variance, the normalized rows. One kernel
+// of 3 blocks of 4 warps; lane l loads columns l and l + 32 of its row once
+// (the second clamped to the row, 40 columns), the sums combine with xor
+// shuffles, and only the normalized rows are stored: the statistics and
+// the zeros live in registers, and their copies are gone.
+
+#id = affine_map<(d0) -> (d0)>
+#none1 = affine_map<(d0) -> ()>
+#rc = affine_map<(d0, d1) -> (d0, d1)>
+#r = affine_map<(d0, d1) -> (d0)>
+#c = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func.func @layer_norm
+// CHECK-DAG:     %[[C3:.*]] = arith.constant 3 : index
+// CHECK-DAG:     %[[C128:.*]] = arith.constant 128 : index
+// CHECK-NOT:     memref.copy
+// CHECK:         gpu.launch blocks(%[[B:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[C3]], {{.*}}) threads(%[[T:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[C128]],
+// CHECK:           %[[LANE:.*]] = arith.remui %[[T]], %c32
+// CHECK:           %[[ROW:.*]] = arith.addi
+// CHECK:           %[[IN:.*]] = arith.cmpi ult, %[[ROW]], %c10
+// CHECK:           %[[SAFE:.*]] = arith.select %[[IN]], %[[ROW]], %c0
+// CHECK:           %[[X0:.*]] = memref.load %arg0[%[[SAFE]], %[[LANE]]]
+// CHECK:           %[[SECOND:.*]] = arith.addi %[[LANE]], %c32
+// CHECK:           %[[INSIDE:.*]] = arith.cmpi ult, %[[SECOND]], %c40
+// CHECK:           %[[CLAMPED:.*]] = arith.minui %[[SECOND]], %c39
+// CHECK:           %[[X1:.*]] = memref.load %arg0[%[[SAFE]], %[[CLAMPED]]]
+// CHECK:           %[[ADD1:.*]] = arith.addf %{{.*}}, %[[X1]]
+// CHECK:           %[[P:.*]] = arith.select %[[INSIDE]], %[[ADD1]], %{{.*}}
+// CHECK-COUNT-5:   gpu.shuffle  xor
+// CHECK:           arith.divf
+// CHECK-NOT:       memref.load %arg0
+// CHECK-COUNT-5:   gpu.shuffle  xor
+// CHECK:           math.rsqrt
+// CHECK-NOT:       memref.load %arg0
+// CHECK:           scf.if %[[IN]]
+// CHECK:             memref.store %{{.*}}, %arg3[%[[SAFE]], %[[LANE]]]
+// CHECK:           %[[LAST:.*]] = arith.andi %[[IN]], %[[INSIDE]]
+// CHECK:           scf.if %[[LAST]]
+// CHECK:             memref.store %{{.*}}, %arg3[%[[SAFE]], %[[CLAMPED]]]
+// CHECK-NOT:       memref.store
+// CHECK:           gpu.terminator
+// CHECK-NOT:     linalg.generic
+// CHECK-NOT:     memref.copy
+func.func @layer_norm(%x: memref<10x40xf32>, %g: memref<40xf32>, %b: memref<40xf32>, %y: memref<10x40xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %n = arith.constant 40.0 : f32
+  %eps = arith.constant 1.0e-5 : f32
+  %zeros = memref.alloc() : memref<10xf32>
+  linalg.generic {indexing_maps = [#none1, #id], iterator_types = ["parallel"]}
+      ins(%zero : f32) outs(%zeros : memref<10xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  %sum = memref.alloc() : memref<10xf32>
+  memref.copy %zeros, %sum : memref<10xf32> to memref<10xf32>
+  linalg.generic {indexing_maps = [#rc, #r], iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<10x40xf32>) outs(%sum : memref<10xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %s = arith.addf %acc, %v : f32
+    linalg.yield %s : f32
+  }
+  %mean = memref.alloc() : memref<10xf32>
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+      ins(%sum : memref<10xf32>) outs(%mean : memref<10xf32>) {
+  ^bb0(%s: f32, %out: f32):
+    %m = arith.divf %s, %n : f32
+    linalg.yield %m : f32
+  }
+  %squares = memref.alloc() : memref<10xf32>
+  memref.copy %zeros, %squares : memref<10xf32> to memref<10xf32>
+  linalg.generic {indexing_maps = [#rc, #r, #r], iterator_types = ["parallel", "reduction"]}
+      ins(%x, %mean : memref<10x40xf32>, memref<10xf32>) outs(%squares : memref<10xf32>) {
+  ^bb0(%v: f32, %m: f32, %acc: f32):
+    %d = arith.subf %v, %m : f32
+    %sq = arith.mulf %d, %d : f32
+    %s = arith.addf %acc, %sq : f32
+    linalg.yield %s : f32
+  }
+  %rstd = memref.alloc() : memref<10xf32>
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+      ins(%squares : memref<10xf32>) outs(%rstd : memref<10xf32>) {
+  ^bb0(%s: f32, %out: f32):
+    %var = arith.divf %s, %n : f32
+    %ve = arith.addf %var, %eps : f32
+    %r = math.rsqrt %ve : f32
+    linalg.yield %r : f32
+  }
+  linalg.generic {indexing_maps = [#rc, #r, #r, #c, #c, #rc], iterator_types = ["parallel", "parallel"]}
+      ins(%x, %mean, %rstd, %g, %b : memref<10x40xf32>, memref<10xf32>, memref<10xf32>, memref<40xf32>, memref<40xf32>) outs(%y : memref<10x40xf32>) {
+  ^bb0(%v: f32, %m: f32, %r: f32, %gv: f32, %bv: f32, %out: f32):
+    %d = arith.subf %v, %m : f32
+    %xn = arith.mulf %d, %r : f32
+    %sc = arith.mulf %xn, %gv : f32
+    %o = arith.addf %sc, %bv : f32
+    linalg.yield %o : f32
+  }
+  return
+}
+
+// -----
+
+// A row's statistic that code after the run reads (an argument) is stored
+// once, its last value, by lane 0 of the row's warp, at the end; the
+// kernel reads the input once.
+
+#rc = affine_map<(d0, d1) -> (d0, d1)>
+#r = affine_map<(d0, d1) -> (d0)>
+#id = affine_map<(d0) -> (d0)>
+#none1 = affine_map<(d0) -> ()>
+// CHECK-LABEL: func.func @row_max_kept
+// CHECK:         gpu.launch
+// CHECK:           %[[LANE:.*]] = arith.remui
+// CHECK:           %[[IN:.*]] = arith.cmpi ult, %{{.*}}, %c6
+// CHECK:           %[[SAFE:.*]] = arith.select %[[IN]]
+// CHECK:           %[[FIRST:.*]] = arith.cmpi eq, %[[LANE]], %c0
+// CHECK:           %[[LANE0:.*]] = arith.andi %[[FIRST]], %[[IN]]
+// CHECK:           %[[X:.*]] = memref.load %arg0[%[[SAFE]], %[[LANE]]]
+// CHECK-NOT:       memref.load
+// CHECK:           gpu.shuffle  xor %[[X]], %c16_i32
+// CHECK-COUNT-4:   gpu.shuffle  xor
+// CHECK:           %[[MAX:.*]] = arith.maximumf
+// CHECK:           %[[D:.*]] = arith.subf %[[X]], %[[MAX]]
+// CHECK:           scf.if %[[IN]]
+// CHECK:             memref.store %[[D]], %arg2[%[[SAFE]], %[[LANE]]]
+// CHECK:           scf.if %[[LANE0]]
+// CHECK-NEXT:        memref.store %[[MAX]], %arg1[%[[SAFE]]]
+// CHECK-NEXT:      }
+// CHECK-NEXT:      gpu.terminator
+func.func @row_max_kept(%x: memref<6x32xf32>, %max: memref<6xf32>, %y: memref<6x32xf32>) {
+  %ninf = arith.constant 0xFF800000 : f32
+  linalg.generic {indexing_maps = [#none1, #id], iterator_types = ["parallel"]}
+      ins(%ninf : f32) outs(%max : memref<6xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  linalg.generic {indexing_maps = [#rc, #r], iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<6x32xf32>) outs(%max : memref<6xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %m = arith.maximumf %acc, %v : f32
+    linalg.yield %m : f32
+  }
+  linalg.generic {indexing_maps = [#rc, #r, #rc], iterator_types = ["parallel", "parallel"]}
+      ins(%x, %max : memref<6x32xf32>, memref<6xf32>) outs(%y : memref<6x32xf32>) {
+  ^bb0(%v: f32, %m: f32, %out: f32):
+    %d = arith.subf %v, %m : f32
+    linalg.yield %d : f32
+  }
+  return
+}
+
+// -----
+
+// A sum whose initial value is in memory (not written by the run) would
+// have lane 0 store what other lanes read: it is left to
+// tick-gpu-row-reductions. So is an op that writes a buffer the run read
+// per column, and a lone elementwise op, which is no run with a reduction.
+
+#rc = affine_map<(d0, d1) -> (d0, d1)>
+#r = affine_map<(d0, d1) -> (d0)>
+#c = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func.func @left_alone
+// CHECK-NOT:     gpu.launch
+// CHECK-COUNT-2: linalg.generic
+// CHECK-NOT:     gpu.launch
+func.func @left_alone(%x: memref<4x8xf32>, %sum: memref<4xf32>, %y: memref<4x8xf32>) {
+  linalg.generic {indexing_maps = [#rc, #r], iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<4x8xf32>) outs(%sum : memref<4xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %s = arith.addf %acc, %v : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#rc, #r, #rc], iterator_types = ["parallel", "parallel"]}
+      ins(%x, %sum : memref<4x8xf32>, memref<4xf32>) outs(%y : memref<4x8xf32>) {
+  ^bb0(%v: f32, %s: f32, %out: f32):
+    %d = arith.subf %v, %s : f32
+    linalg.yield %d : f32
+  }
+  return
+}
+
+// -----
+
+// The third op writes %w, which the sum before it read for every row (per
+// column): a lane of one row could write it before a lane of another row
+// read it, so the run ends there. The third op reads %out per row, which
+// the fill after it writes: lane 0 could write it before lane 5 read it,
+// so that op is a run of its own, without a reduction: left alone. The
+// fill and the sum after it make the second kernel.
+
+#rc = affine_map<(d0, d1) -> (d0, d1)>
+#r = affine_map<(d0, d1) -> (d0)>
+#c = affine_map<(d0, d1) -> (d1)>
+#id = affine_map<(d0) -> (d0)>
+#none1 = affine_map<(d0) -> ()>
+// CHECK-LABEL: func.func @column_written_later
+// CHECK:         gpu.launch
+// CHECK:           memref.load %arg1[%{{.*}}]
+// CHECK:           gpu.shuffle  xor
+// CHECK:           memref.store %{{.*}}, %arg2[
+// CHECK:           gpu.terminator
+// CHECK:         linalg.generic
+// CHECK-SAME:      outs(%arg1 : memref<8xf32>)
+// CHECK:         gpu.launch
+// CHECK-NOT:       %arg1[
+// CHECK:           gpu.terminator
+// CHECK-NOT:     gpu.launch
+func.func @column_written_later(%x: memref<8x8xf32>, %w: memref<8xf32>, %out: memref<8xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.generic {indexing_maps = [#none1, #id], iterator_types = ["parallel"]}
+      ins(%zero : f32) outs(%out : memref<8xf32>) {
+  ^bb0(%in: f32, %o: f32):
+    linalg.yield %in : f32
+  }
+  linalg.generic {indexing_maps = [#rc, #c, #r], iterator_types = ["parallel", "reduction"]}
+      ins(%x, %w : memref<8x8xf32>, memref<8xf32>) outs(%out : memref<8xf32>) {
+  ^bb0(%v: f32, %wv: f32, %acc: f32):
+    %p = arith.mulf %v, %wv : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+      ins(%out : memref<8xf32>) outs(%w : memref<8xf32>) {
+  ^bb0(%s: f32, %o: f32):
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#none1, #id], iterator_types = ["parallel"]}
+      ins(%zero : f32) outs(%out : memref<8xf32>) {
+  ^bb0(%in: f32, %o: f32):
+    linalg.yield %in : f32
+  }
+  linalg.generic {indexing_maps = [#rc, #r], iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<8x8xf32>) outs(%out : memref<8xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %s = arith.addf %acc, %v : f32
+    linalg.yield %s : f32
+  }
+  return
+}
