@@ -35,6 +35,26 @@ static bool usedBetween(Value v, Block *block, Operation *from,
   });
 }
 
+/// The latest op before `user` that may write `buffer`: ops that only read
+/// it (copies from it, ops taking it as an input) pass.
+static Operation *latestWriterBefore(Operation *user, Value buffer) {
+  Block *block = user->getBlock();
+  Operation *latest = nullptr;
+  for (OpOperand &use : buffer.getUses()) {
+    Operation *top = block->findAncestorOpInBlock(*use.getOwner());
+    if (!top || !top->isBeforeInBlock(user))
+      continue;
+    auto copy = dyn_cast<memref::CopyOp>(top);
+    auto linalgOp = dyn_cast<linalg::LinalgOp>(top);
+    bool onlyReads =
+        (copy && use.getOwner() == top && copy.getTarget() != buffer) ||
+        (linalgOp && use.getOwner() == top && linalgOp.isDpsInput(&use));
+    if (!onlyReads && (!latest || latest->isBeforeInBlock(top)))
+      latest = top;
+  }
+  return latest;
+}
+
 std::optional<FoldedInit> FoldedInit::find(Operation *user, Value out) {
   Block *block = user->getBlock();
   // The latest op before `user` that uses `out`: the broadcast.
@@ -47,6 +67,18 @@ std::optional<FoldedInit> FoldedInit::find(Operation *user, Value out) {
         (!latest || latest->isBeforeInBlock(top)))
       latest = top;
   }
+  // Or a copy of a buffer that a scalar (zeros) was broadcast into: the
+  // copy goes, the buffer and its broadcast stay for their other readers.
+  if (auto copy = dyn_cast_or_null<memref::CopyOp>(latest)) {
+    if (copy.getTarget() != out || copy.getSource() == out)
+      return std::nullopt;
+    auto filled = dyn_cast_or_null<linalg::GenericOp>(
+        latestWriterBefore(copy, copy.getSource()));
+    if (!filled || !isBroadcastInto(filled, copy.getSource()) ||
+        isa<MemRefType>(filled.getDpsInputs()[0].getType()))
+      return std::nullopt;
+    return FoldedInit(copy, filled);
+  }
   auto broadcast = dyn_cast_or_null<linalg::GenericOp>(latest);
   if (!broadcast || !isBroadcastInto(broadcast, out))
     return std::nullopt;
@@ -56,7 +88,7 @@ std::optional<FoldedInit> FoldedInit::find(Operation *user, Value out) {
       (isa<MemRefType>(source.getType()) &&
        usedBetween(source, block, broadcast, user)))
     return std::nullopt;
-  return FoldedInit(broadcast);
+  return FoldedInit(broadcast, broadcast);
 }
 
 Value FoldedInit::valueAt(OpBuilder &b, Location loc, ValueRange indices) {

@@ -22,7 +22,7 @@ class FoldedInit {
 public:
   /// The broadcast writing `out` (a scalar, or a projection of a buffer,
   /// into every element), when nothing else touches `out` between it and
-  /// `user`.
+  /// `user`; or a copy into `out` of a buffer a scalar was broadcast into.
   static std::optional<FoldedInit> find(mlir::Operation *user,
                                         mlir::Value out);
 
@@ -30,13 +30,16 @@ public:
   mlir::Value valueAt(mlir::OpBuilder &b, mlir::Location loc,
                       mlir::ValueRange indices);
 
-  /// Erases the broadcast: call once the kernel that replaces `user`
-  /// writes every element of the output.
-  void erase() { broadcast.erase(); }
+  /// Erases the broadcast (or the copy): call once the kernel that
+  /// replaces `user` writes every element of the output.
+  void erase() { writer->erase(); }
 
 private:
-  explicit FoldedInit(mlir::linalg::GenericOp broadcast)
-      : broadcast(broadcast) {}
+  FoldedInit(mlir::Operation *writer, mlir::linalg::GenericOp broadcast)
+      : writer(writer), broadcast(broadcast) {}
+  /// The op that writes the output's initial value.
+  mlir::Operation *writer;
+  /// Where that value comes from.
   mlir::linalg::GenericOp broadcast;
 };
 

@@ -163,3 +163,64 @@ func.func @left_alone(%x: memref<8x10xf32>, %out: memref<10xf32>, %y: memref<?xf
   }
   return
 }
+
+// -----
+
+// LayerNorm's parameter gradients: two sums over the batch whose initial
+// values are copies of one zero-filled buffer. The copies go (the kernel
+// adds its totals to the zeros), the zero-filled buffer stays for its own
+// reader after the kernel. A copy of a buffer filled from memory (%bias)
+// stays: what the kernel would read there may change before it runs.
+
+#cols = affine_map<(d0, d1) -> (d1, d0)>
+#col = affine_map<(d0, d1) -> (d0)>
+#id = affine_map<(d0) -> (d0)>
+#none1 = affine_map<(d0) -> ()>
+// CHECK-LABEL: func.func @copied_zeros
+// CHECK-DAG:     %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK:         linalg.generic
+// CHECK-SAME:      outs(%[[ZEROS:.*]] : memref<8xf32>)
+// CHECK-NOT:     memref.copy
+// CHECK:         gpu.launch
+// CHECK:           scf.if
+// CHECK:             %[[G:.*]] = arith.addf %{{.*}}, %[[ZERO]]
+// CHECK:             memref.store %[[G]], %arg1[
+// CHECK:             %[[B:.*]] = arith.addf %{{.*}}, %[[ZERO]]
+// CHECK:             memref.store %[[B]], %arg2[
+// CHECK:         memref.copy %arg4, %arg3
+// CHECK:         gpu.launch
+// CHECK:             memref.load %arg3[
+// CHECK:         linalg.generic
+// CHECK-SAME:      ins(%[[ZEROS]] : memref<8xf32>) outs(%arg5 : memref<8xf32>)
+func.func @copied_zeros(%x: memref<16x8xf32>, %g: memref<8xf32>, %b: memref<8xf32>, %c: memref<8xf32>, %bias: memref<8xf32>, %keep: memref<8xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %zeros = memref.alloc() : memref<8xf32>
+  linalg.generic {indexing_maps = [#none1, #id], iterator_types = ["parallel"]}
+      ins(%zero : f32) outs(%zeros : memref<8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  memref.copy %zeros, %g : memref<8xf32> to memref<8xf32>
+  memref.copy %zeros, %b : memref<8xf32> to memref<8xf32>
+  linalg.generic {indexing_maps = [#cols, #col, #col], iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<16x8xf32>) outs(%g, %b : memref<8xf32>, memref<8xf32>) {
+  ^bb0(%v: f32, %ga: f32, %ba: f32):
+    %sq = arith.mulf %v, %v : f32
+    %gs = arith.addf %ga, %sq : f32
+    %bs = arith.addf %ba, %v : f32
+    linalg.yield %gs, %bs : f32, f32
+  }
+  memref.copy %bias, %c : memref<8xf32> to memref<8xf32>
+  linalg.generic {indexing_maps = [#cols, #col], iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<16x8xf32>) outs(%c : memref<8xf32>) {
+  ^bb0(%v: f32, %ca: f32):
+    %cs = arith.addf %ca, %v : f32
+    linalg.yield %cs : f32
+  }
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+      ins(%zeros : memref<8xf32>) outs(%keep : memref<8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  return
+}
