@@ -11,6 +11,15 @@
 // workgroup memory, in a tree of log2(S) steps, each after a barrier, and
 // in a fixed order: the same inputs always give the same bits.
 //
+// A few columns over many rows (a bias gradient of 64 features at batch
+// 1024) make a block or two: each thread then walks 32 rows one load after
+// another, and two of an H100's 132 multiprocessors pull the rows through
+// 4 KiB of loads in flight (7 to 11 µs per kernel). Such a reduction is
+// split along the rows: block (c, z) reduces chunk z of the rows into a
+// partial result P[z], and a second reduction over z (a linalg.generic
+// lowered by this pass too, one block per 32 columns) adds the output's
+// initial value and the partials, again in a fixed order.
+//
 // The same kernel takes any reduction tick-gpu-row-reductions leaves: a
 // reduction to a scalar of integers (the count of correct predictions) is
 // one column.
@@ -56,8 +65,72 @@ SmallVector<Value> columnIndices(OpBuilder &b, Location loc,
   return ivs;
 }
 
-void lowerToBlocks(linalg::GenericOp op, ArrayRef<Combiner> combiners,
-                   int64_t blockSize) {
+/// Chunks of rows to split a reduction into. A chunk costs a kernel (the
+/// sum over chunks, about 2 µs on an H100) and saves each thread's
+/// loads one after another (about 0.25 µs each): only threads with 16 rows
+/// or more split, doubling while the blocks are fewer than `minBlocks` and
+/// every thread keeps 4 rows of each chunk.
+int64_t splitsFor(int64_t blocks, int64_t length, int64_t slices,
+                  int64_t minBlocks) {
+  int64_t splits = 1;
+  if (length / slices < 16)
+    return splits;
+  while (blocks * splits < minBlocks && length / (2 * splits * slices) >= 4)
+    splits *= 2;
+  return splits;
+}
+
+/// Whether each output is indexed by the parallel loops in order, so that
+/// a partial result per chunk of rows has the shape [chunks] + columns.
+bool outputsAreColumns(linalg::GenericOp op) {
+  unsigned parallel = op.getNumLoops() - 1;
+  return llvm::all_of(op.getDpsInitsMutable(), [&](OpOperand &output) {
+    AffineMap map = op.getMatchingIndexingMap(&output);
+    if (map.getNumResults() != parallel)
+      return false;
+    for (unsigned d = 0; d < parallel; ++d)
+      if (map.getResult(d) != getAffineDimExpr(d, op.getContext()))
+        return false;
+    return true;
+  });
+}
+
+/// `out[c] = out[c] (+ or max) sum over z of partial[z, c]` for each output,
+/// z innermost: the second step of a split reduction.
+linalg::GenericOp combineChunks(OpBuilder &b, Location loc,
+                                linalg::GenericOp op, ValueRange partials,
+                                ArrayRef<Combiner> combiners) {
+  unsigned parallel = op.getNumLoops() - 1;
+  MLIRContext *context = b.getContext();
+  SmallVector<AffineExpr> chunkFirst = {getAffineDimExpr(parallel, context)};
+  for (unsigned d = 0; d < parallel; ++d)
+    chunkFirst.push_back(getAffineDimExpr(d, context));
+  SmallVector<AffineMap> maps(partials.size(),
+                              AffineMap::get(parallel + 1, 0, chunkFirst, context));
+  for (OpOperand &output : op.getDpsInitsMutable())
+    maps.push_back(op.getMatchingIndexingMap(&output));
+  SmallVector<utils::IteratorType> iterators(parallel,
+                                             utils::IteratorType::parallel);
+  iterators.push_back(utils::IteratorType::reduction);
+  SmallVector<Combiner> kinds(combiners);
+  return linalg::GenericOp::create(
+      b, loc, partials, op.getDpsInits(), maps, iterators,
+      [kinds](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+        size_t n = kinds.size();
+        SmallVector<Value> results;
+        for (size_t i = 0; i < n; ++i)
+          results.push_back(
+              combine(nested, nestedLoc, kinds[i], args[n + i], args[i]));
+        linalg::YieldOp::create(nested, nestedLoc, results);
+      });
+}
+
+/// Lowers `op` to a kernel; for a split reduction, returns the reduction
+/// over the chunks that is left to lower.
+std::optional<linalg::GenericOp> lowerToBlocks(linalg::GenericOp op,
+                                               ArrayRef<Combiner> combiners,
+                                               int64_t blockSize,
+                                               int64_t minBlocks) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
@@ -70,6 +143,11 @@ void lowerToBlocks(linalg::GenericOp op, ArrayRef<Combiner> combiners,
       std::min<int64_t>(kColumnsPerBlock, llvm::PowerOf2Ceil(columns));
   int64_t slices =
       std::min<int64_t>(blockSize / lanes, llvm::PowerOf2Ceil(length));
+  int64_t blocks = llvm::divideCeil(columns, lanes);
+  int64_t splits = outputsAreColumns(op)
+                       ? splitsFor(blocks, length, slices, minBlocks)
+                       : 1;
+  int64_t chunk = llvm::divideCeil(length, splits);
 
   // One [slices x lanes] buffer of partial results per output.
   auto workgroup =
@@ -79,13 +157,23 @@ void lowerToBlocks(linalg::GenericOp op, ArrayRef<Combiner> combiners,
     partialTypes.push_back(
         MemRefType::get({slices, lanes}, getElementTypeOrSelf(output.getType()),
                         MemRefLayoutAttrInterface(), workgroup));
+  // Split: each output's partial results P[z][columns...], in device memory.
+  SmallVector<Value> chunkTotals;
+  if (splits > 1)
+    for (Value output : op.getDpsInits()) {
+      SmallVector<int64_t> shape = {splits};
+      llvm::append_range(shape, parallelRanges);
+      chunkTotals.push_back(memref::AllocOp::create(
+          b, loc,
+          MemRefType::get(shape, getElementTypeOrSelf(output.getType()))));
+    }
 
   auto constant = [&](int64_t v) {
     return arith::ConstantIndexOp::create(b, loc, v);
   };
   Value one = constant(1);
   auto launch = gpu::LaunchOp::create(
-      b, loc, constant(llvm::divideCeil(columns, lanes)), one, one,
+      b, loc, constant(blocks), constant(splits), one,
       constant(slices * lanes), one, one, /*dynamicSharedMemorySize=*/nullptr,
       /*asyncTokenType=*/nullptr, /*asyncDependencies=*/ValueRange(),
       /*workgroupAttributions=*/partialTypes);
@@ -107,12 +195,22 @@ void lowerToBlocks(linalg::GenericOp op, ArrayRef<Combiner> combiners,
   Value safeColumn =
       arith::SelectOp::create(b, loc, inRange, column, constant(0));
 
+  // This block's rows: all of them, or its chunk.
+  Value firstRow = slice, endRow = constant(length);
+  if (splits > 1) {
+    Value chunkBegin = arith::MulIOp::create(b, loc, launch.getBlockIds().y,
+                                             constant(chunk));
+    firstRow = arith::AddIOp::create(b, loc, chunkBegin, slice);
+    endRow = arith::MinUIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, chunkBegin, constant(chunk)),
+        constant(length));
+  }
   SmallVector<Value> partials;
   for (auto [c, type] : llvm::zip(combiners, partialTypes))
     partials.push_back(
         identity(b, loc, c, cast<MemRefType>(type).getElementType()));
-  auto rows = scf::ForOp::create(b, loc, slice, constant(length),
-                                 constant(slices), partials);
+  auto rows =
+      scf::ForOp::create(b, loc, firstRow, endRow, constant(slices), partials);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(rows.getBody());
@@ -146,7 +244,6 @@ void lowerToBlocks(linalg::GenericOp op, ArrayRef<Combiner> combiners,
   }
 
   // Slice 0 wrote the last step itself: no barrier before it reads.
-  SmallVector<std::optional<FoldedInit>> inits = foldedInits(op);
   Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, slice,
                                       constant(0));
   auto store =
@@ -157,10 +254,27 @@ void lowerToBlocks(linalg::GenericOp op, ArrayRef<Combiner> combiners,
   for (Value buffer : partialBuffers)
     totals.push_back(
         memref::LoadOp::create(b, loc, buffer, ValueRange{constant(0), lane}));
-  storeTotals(b, loc, op,
-              columnIndices(b, loc, parallelRanges, column, constant(0)),
-              totals, combiners, inits);
+  SmallVector<Value> outputIndices =
+      columnIndices(b, loc, parallelRanges, column, constant(0));
+  if (splits > 1) {
+    // The chunk's totals; the output's initial value waits for the sum
+    // over chunks.
+    SmallVector<Value> indices = {launch.getBlockIds().y};
+    llvm::append_range(indices, ArrayRef(outputIndices).drop_back());
+    for (auto [total, buffer] : llvm::zip(totals, chunkTotals))
+      memref::StoreOp::create(b, loc, total, buffer, indices);
+    b.setInsertionPoint(op);
+    linalg::GenericOp sum = combineChunks(b, loc, op, chunkTotals, combiners);
+    b.setInsertionPointAfter(sum);
+    for (Value buffer : chunkTotals)
+      memref::DeallocOp::create(b, loc, buffer);
+    op.erase();
+    return sum;
+  }
+  SmallVector<std::optional<FoldedInit>> inits = foldedInits(op);
+  storeTotals(b, loc, op, outputIndices, totals, combiners, inits);
   eraseReduced(op, inits);
+  return std::nullopt;
 }
 
 struct GPUColumnReductionsPass
@@ -178,10 +292,17 @@ struct GPUColumnReductionsPass
     }
     SmallVector<linalg::GenericOp> generics;
     getOperation().walk([&](linalg::GenericOp op) { generics.push_back(op); });
-    for (linalg::GenericOp op : generics)
-      if (std::optional<SmallVector<Combiner>> combiners =
-              reductionCombiners(op))
-        lowerToBlocks(op, *combiners, blockSize);
+    // In order: a reduction whose initial value is a copy of zeros goes
+    // before the one that reduces into those zeros (FoldedInit).
+    for (size_t i = 0; i < generics.size(); ++i) {
+      linalg::GenericOp op = generics[i];
+      std::optional<SmallVector<Combiner>> combiners = reductionCombiners(op);
+      if (!combiners)
+        continue;
+      if (std::optional<linalg::GenericOp> chunks =
+              lowerToBlocks(op, *combiners, blockSize, minBlocks))
+        generics.push_back(*chunks);
+    }
   }
 };
 

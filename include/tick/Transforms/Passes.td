@@ -381,10 +381,18 @@ def TickGPUColumnReductions
     output's initial value (read at the source of a broadcast written just
     before, which then goes). The order of the additions is fixed, so the
     result is the same on every run.
+
+    When that makes fewer than `min-blocks` blocks, the rows are split into
+    chunks (doubling while every thread keeps a row of each): block (c, z)
+    stores the totals of chunk z into a partial result P[z], and a second
+    `linalg.generic` adds the output's initial value and the chunks' totals
+    in order of z; it is lowered the same way.
   }];
   let options = [
     Option<"blockSize", "block-size", "int64_t", /*default=*/"1024",
-           "Threads per block (a power of two from 32 to 1024)">
+           "Threads per block (a power of two from 32 to 1024)">,
+    Option<"minBlocks", "min-blocks", "int64_t", /*default=*/"64",
+           "Split the rows into chunks while the blocks are fewer than this">
   ];
   let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
                            "mlir::arith::ArithDialect",
