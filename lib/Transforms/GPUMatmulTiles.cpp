@@ -7,9 +7,7 @@
 // After a barrier, thread t accumulates rows t / 32 + {0, 8, 16, 24} of
 // column t % 32: a warp reads one element of A (a broadcast) and 32
 // neighbouring elements of B per step. A's tile rows are padded to 33 so
-// that column accesses fall into different banks. The loads of a step's
-// tiles are issued during the previous step (into registers the loop
-// carries), so their latency overlaps that step's products.
+// that column accesses fall into different banks.
 //
 // A weight gradient at batch 1024 has few tiles (128 x 64: 8) and a long
 // k (1024): 8 blocks walk 32 steps each, one load latency after another,
@@ -161,92 +159,68 @@ void lowerToTiles(linalg::GenericOp op, Layout layout, int64_t minBlocks) {
     return arith::SelectOp::create(b, loc, inside, v, fzero).getResult();
   };
 
-  // A tile of `source` whose first row and column are `sourceRowBase` and
-  // `sourceColBase` in the source's own layout: this thread's elements
-  // thread + q * 256 in row-major order (a warp's loads are coalesced).
-  auto loadTile = [&](Value source, Value sourceRowBase, Value sourceColBase) {
-    ArrayRef<int64_t> shape = cast<MemRefType>(source.getType()).getShape();
-    SmallVector<Value> values;
-    for (int64_t q = 0; q < kRowsPerThread; ++q) {
-      Value r = arith::AddIOp::create(b, loc, myRow,
-                                      constant(q * kThreads / kTile));
-      values.push_back(
-          loadOrZero(source, arith::AddIOp::create(b, loc, sourceRowBase, r),
-                     arith::AddIOp::create(b, loc, sourceColBase, myCol),
-                     shape[0], shape[1]));
-    }
-    return values;
-  };
-  // The tiles of A and B for the step at `k0`: A[i][k] and B[k][j] whatever
-  // the sources' layouts.
-  auto loadTiles = [&](Value k0) {
-    SmallVector<Value> values =
-        layout.lhsTransposed ? loadTile(lhs, k0, rowBase)
-                             : loadTile(lhs, rowBase, k0);
-    llvm::append_range(values, layout.rhsTransposed
-                                   ? loadTile(rhs, colBase, k0)
-                                   : loadTile(rhs, k0, colBase));
-    return values;
-  };
-  // A transposed source lands transposed.
-  auto storeTile = [&](ValueRange values, Value tileBuffer, bool transposed) {
-    for (int64_t q = 0; q < kRowsPerThread; ++q) {
-      Value r = arith::AddIOp::create(b, loc, myRow,
-                                      constant(q * kThreads / kTile));
-      memref::StoreOp::create(b, loc, values[q], tileBuffer,
-                              transposed ? ValueRange{myCol, r}
-                                         : ValueRange{r, myCol});
-    }
-  };
-
-  // This block's chunk of k; steps past k read zeros. The loads of the
-  // next step's tiles are issued before this step's products, so their
-  // latency hides behind the arithmetic (the loop carries them in
-  // registers; the last step's are past the chunk, and unused).
+  // This block's chunk of k; steps past k read zeros.
   Value kBegin = arith::MulIOp::create(b, loc, launch.getBlockIds().z,
                                        constant(chunk));
   Value kEnd = splits > 1 ? arith::AddIOp::create(b, loc, kBegin, constant(chunk))
                                 .getResult()
                           : constant(k);
   SmallVector<Value> init(kRowsPerThread, fzero);
-  llvm::append_range(init, loadTiles(kBegin));
   auto steps = scf::ForOp::create(b, loc, kBegin, kEnd, tile, init);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(steps.getBody());
-    ValueRange carried = steps.getRegionIterArgs();
-    ValueRange sums = carried.take_front(kRowsPerThread);
-    ValueRange staged = carried.drop_front(kRowsPerThread);
-    storeTile(staged.take_front(kRowsPerThread), lhsTile,
-              layout.lhsTransposed);
-    storeTile(staged.drop_front(kRowsPerThread), rhsTile,
-              layout.rhsTransposed);
+    Value k0 = steps.getInductionVar();
+    // Copies the tile of `source` whose first row and column are `rowBase`
+    // and `colBase` in the source's own layout, element thread + q * 256 in
+    // row-major order (coalesced); a transposed source lands transposed.
+    auto stage = [&](Value source, Value tileBuffer, Value sourceRowBase,
+                     Value sourceColBase, bool transposed) {
+      ArrayRef<int64_t> shape = cast<MemRefType>(source.getType()).getShape();
+      for (int64_t q = 0; q < kRowsPerThread; ++q) {
+        Value r = arith::AddIOp::create(b, loc, myRow,
+                                        constant(q * kThreads / kTile));
+        Value v = loadOrZero(source,
+                             arith::AddIOp::create(b, loc, sourceRowBase, r),
+                             arith::AddIOp::create(b, loc, sourceColBase, myCol),
+                             shape[0], shape[1]);
+        memref::StoreOp::create(b, loc, v, tileBuffer,
+                                transposed ? ValueRange{myCol, r}
+                                           : ValueRange{r, myCol});
+      }
+    };
+    // The tiles hold A[i][k] and B[k][j] whatever the sources' layouts.
+    if (layout.lhsTransposed)
+      stage(lhs, lhsTile, k0, rowBase, /*transposed=*/true);
+    else
+      stage(lhs, lhsTile, rowBase, k0, /*transposed=*/false);
+    if (layout.rhsTransposed)
+      stage(rhs, rhsTile, colBase, k0, /*transposed=*/true);
+    else
+      stage(rhs, rhsTile, k0, colBase, /*transposed=*/false);
     gpu::BarrierOp::create(b, loc);
-    SmallVector<Value> next = loadTiles(
-        arith::AddIOp::create(b, loc, steps.getInductionVar(), tile));
-    auto inner = scf::ForOp::create(b, loc, zero, tile, one, sums);
+    auto inner = scf::ForOp::create(b, loc, zero, tile, one,
+                                    steps.getRegionIterArgs());
     {
       OpBuilder::InsertionGuard innerGuard(b);
       b.setInsertionPointToStart(inner.getBody());
       Value kk = inner.getInductionVar();
       Value bValue =
           memref::LoadOp::create(b, loc, rhsTile, ValueRange{kk, myCol});
-      SmallVector<Value> products;
+      SmallVector<Value> next;
       for (int64_t q = 0; q < kRowsPerThread; ++q) {
         Value r = arith::AddIOp::create(b, loc, myRow,
                                         constant(q * kThreads / kTile));
         Value aValue = memref::LoadOp::create(b, loc, lhsTile, ValueRange{r, kk});
-        products.push_back(arith::AddFOp::create(
+        next.push_back(arith::AddFOp::create(
             b, loc, inner.getRegionIterArgs()[q],
             arith::MulFOp::create(b, loc, aValue, bValue)));
       }
-      scf::YieldOp::create(b, loc, products);
+      scf::YieldOp::create(b, loc, next);
     }
     // Nobody overwrites the tiles while another thread still reads them.
     gpu::BarrierOp::create(b, loc);
-    SmallVector<Value> yielded(inner.getResults());
-    llvm::append_range(yielded, next);
-    scf::YieldOp::create(b, loc, yielded);
+    scf::YieldOp::create(b, loc, inner.getResults());
   }
 
   // C's initial value: a broadcast written just before (the bias, zeros)

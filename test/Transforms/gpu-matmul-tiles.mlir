@@ -2,27 +2,21 @@
 // RUN: tick-opt %s --tick-gpu-matmul-tiles=min-blocks=0 --canonicalize --cse | FileCheck %s --check-prefix=NOSPLIT
 
 // C (40 x 50) += A (40 x 70) * B (70 x 50): 2 x 2 blocks of 256 threads,
-// each a 32 x 32 tile of C. The first step's tiles of A and B are loaded
-// into registers before the loop over k; per step of 32 the loop stores
-// them to workgroup memory (zero past the edges), waits at a barrier,
-// loads the next step's tiles (their latency hides behind this step's
-// products), accumulates four outputs per thread, and waits again; each
-// in-range output is added to C once at the end.
+// each a 32 x 32 tile of C. Per step of 32 along k the tiles of A and B go
+// to workgroup memory (zero past the edges), a barrier, four outputs per
+// thread accumulated from them, a barrier; each in-range output is added to
+// C once at the end.
 
 // CHECK-LABEL: func.func @matmul
 // CHECK-DAG:     %[[C2:.*]] = arith.constant 2 : index
 // CHECK-DAG:     %[[C256:.*]] = arith.constant 256 : index
 // CHECK:         gpu.launch blocks({{.*}}) in (%{{[a-z0-9]+}} = %[[C2]], %{{[a-z0-9]+}} = %[[C2]], %{{[a-z0-9]+}} = %c1) threads({{.*}}) in (%{{[a-z0-9]+}} = %[[C256]], %{{[a-z0-9]+}} = %c1, %{{[a-z0-9]+}} = %c1)
 // CHECK-SAME:      workgroup(%[[ATILE:[a-z0-9]+]] : memref<32x33xf32, #gpu.address_space<workgroup>>, %[[BTILE:[a-z0-9]+]] : memref<32x33xf32, #gpu.address_space<workgroup>>)
-// CHECK-COUNT-4:   memref.load %arg0
-// CHECK-COUNT-4:   memref.load %arg1
-// CHECK:           %[[ACC:.*]]:12 = scf.for %[[K0:.*]] = %c0 to %c70 step %c32 iter_args(
-// CHECK-COUNT-4:     memref.store %{{.*}}, %[[ATILE]]
-// CHECK-COUNT-4:     memref.store %{{.*}}, %[[BTILE]]
-// CHECK:             gpu.barrier
-// CHECK:             %[[NEXT:.*]] = arith.addi %[[K0]], %c32
+// CHECK:           %[[ACC:.*]]:4 = scf.for %[[K0:.*]] = %c0 to %c70 step %c32 iter_args(
 // CHECK-COUNT-4:     memref.load %arg0
-// CHECK-COUNT-4:     memref.load %arg1
+// CHECK:             memref.store %{{.*}}, %[[ATILE]]
+// CHECK:             memref.store %{{.*}}, %[[BTILE]]
+// CHECK:             gpu.barrier
 // CHECK:             scf.for %[[KK:.*]] = %c0 to %c32 step %c1 iter_args(
 // CHECK:               memref.load %[[BTILE]][%[[KK]],
 // CHECK-COUNT-4:       arith.mulf
@@ -80,11 +74,11 @@ func.func @not_matmuls(%x: memref<40x70xf32>, %w: memref<70x50xf32>, %xt: memref
 // CHECK:         gpu.launch
 // CHECK:           %[[COL:.*]] = arith.remui %{{.*}}, %c32
 // CHECK:           %[[ROW:.*]] = arith.divui %{{.*}}, %c32
-// CHECK:           memref.load %arg0
-// CHECK:           memref.load %arg1
 // CHECK:           scf.for
-// CHECK:             memref.store %{{.*}}, %[[ATILE:.*]][%[[COL]], %[[ROW]]]
-// CHECK:             memref.store %{{.*}}, %[[BTILE:.*]][%[[COL]], %[[ROW]]]
+// CHECK:             memref.load %arg0
+// CHECK:             memref.store %{{.*}}, %{{.*}}[%[[COL]], %[[ROW]]]
+// CHECK:             memref.load %arg1
+// CHECK:             memref.store %{{.*}}, %{{.*}}[%[[COL]], %[[ROW]]]
 #kt = affine_map<(d0, d1, d2) -> (d2, d0)>
 #jk = affine_map<(d0, d1, d2) -> (d1, d2)>
 func.func @transposed(%xt: memref<70x40xf32>, %wt: memref<50x70xf32>, %y: memref<40x50xf32>) {

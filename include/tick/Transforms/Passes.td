@@ -411,9 +411,7 @@ def TickGPUMatmulTiles : Pass<"tick-gpu-matmul-tiles", "mlir::func::FuncOp"> {
     barrier, and each thread accumulates four outputs of one column of the
     tile from it; elements past the edges read as zero. Every element of A
     and B is read from global memory once per block instead of once per
-    output. Each step's tiles are loaded into registers during the step
-    before (the loop carries them), so that their latency overlaps the
-    products.
+    output.
 
     A matmul with fewer tiles than `min-blocks` and a k of at least 8 steps
     is split along k (the number of chunks doubled while the blocks stay
