@@ -1,16 +1,16 @@
 //===- GPUMatmulTiles.cpp - matmuls tiled through workgroup memory --------===//
 //
-// A block of 64 threads computes a 32 x 32 tile of C = A * B (+ C). Per
-// step of 32 along k it stages a 32 x 32 tile of A and one of B in
-// workgroup memory: thread t loads elements t, t + 64, ... of each tile in
-// row-major order, so a warp reads 32 neighbouring elements. After a
-// barrier, thread t accumulates a 4 x 4 block of outputs, rows t / 8 +
-// {0, 8, 16, 24} and columns t % 8 + {0, 8, 16, 24}: per element of k it
-// reads four elements of A and four of B from workgroup memory for 16
-// multiply-adds. (One output column per thread, four rows, took five reads
-// for four multiply-adds, and the reads bounded the kernel: 24 µs for the
-// first layer at batch 1024 on an H200.) A's tile rows are padded to 33
-// so that column accesses fall into different banks.
+// A block computes a 32 x 32 tile of C = A * B (+ C). Per step of 32
+// along k it stages a 32 x 32 tile of A and one of B in workgroup memory:
+// thread t loads elements t, t + T, ... of each tile in row-major order (T
+// threads), so a warp reads 32 neighbouring elements. After a barrier,
+// each thread accumulates its outputs from the tiles. With enough blocks
+// to fill the GPU, 64 threads take 4 x 4 outputs each: four reads of A
+// and four of B from workgroup memory per 16 multiply-adds (one column
+// and four rows a thread took five reads for four, and the reads bounded
+// the kernel). With fewer blocks, 256 threads take 4 x 1 each: more warps
+// to hide the loads' latency. A's tile rows are padded to 33 so that
+// column accesses fall into different banks.
 //
 // A weight gradient at batch 1024 has few tiles (128 x 64: 8) and a long
 // k (1024): 8 blocks walk 32 steps each, one load latency after another,
@@ -43,11 +43,30 @@ using tick::FoldedInit;
 
 namespace {
 
-constexpr int64_t kTile = 32;   // output tile side and k step
-constexpr int64_t kSpread = 8;  // threads along each side of the tile
-constexpr int64_t kThreads = kSpread * kSpread; // per block
-constexpr int64_t kBlock = kTile / kSpread;     // outputs per thread per side
-constexpr int64_t kStageRows = kTile * kTile / kThreads; // staged per thread
+constexpr int64_t kTile = 32; // output tile side and k step
+/// Blocks from which a matmul's threads each take a 4 x 4 block of outputs
+/// (two per multiprocessor of an H100 or H200).
+constexpr int64_t kManyBlocks = 264;
+
+/// How a block's threads share its tile's outputs: `rows` x `columns`
+/// threads, thread t taking the outputs (t / columns + rows i, t % columns
+/// + columns j).
+struct ThreadGrid {
+  int64_t rows, columns;
+  int64_t threads() const { return rows * columns; }
+  int64_t outputRows() const { return kTile / rows; }
+  int64_t outputColumns() const { return kTile / columns; }
+};
+
+/// With enough blocks to fill the GPU, 64 threads of 4 x 4 outputs: per
+/// element of k, four reads of A and four of B from workgroup memory feed
+/// 16 multiply-adds (the weight gradient of the first layer at batch 1024
+/// on an H200: 24.4 -> 17.5 µs). With fewer blocks, 256 threads of 4 x 1:
+/// a block of 64 threads leaves too few warps to hide the latency of its
+/// loads (the second layer at batch 1024, 64 blocks: 6.0 -> 12.7 µs).
+ThreadGrid threadGridFor(int64_t blocks) {
+  return blocks >= kManyBlocks ? ThreadGrid{8, 8} : ThreadGrid{8, 32};
+}
 
 /// How a matmul reads its operands: each may be stored transposed
 /// (A as k x m, B as n x k), as when a transpose was folded into it.
@@ -121,6 +140,8 @@ void lowerToTiles(linalg::GenericOp op, Layout layout, int64_t minBlocks) {
   };
   Value one = constant(1);
   int64_t splits = splitsFor(m, n, k, minBlocks);
+  ThreadGrid grid = threadGridFor(llvm::divideCeil(m, kTile) *
+                                  llvm::divideCeil(n, kTile) * splits);
   int64_t chunk = llvm::divideCeil(llvm::divideCeil(k, kTile), splits) * kTile;
   // Split: the partial results P[z][i][j], reduced after the kernel.
   Value partials;
@@ -133,7 +154,7 @@ void lowerToTiles(linalg::GenericOp op, Layout layout, int64_t minBlocks) {
                                   MemRefLayoutAttrInterface(), workgroup);
   auto launch = gpu::LaunchOp::create(
       b, loc, constant((n + kTile - 1) / kTile), constant((m + kTile - 1) / kTile),
-      constant(splits), constant(kThreads), one, one, /*dynamicSharedMemorySize=*/nullptr,
+      constant(splits), constant(grid.threads()), one, one, /*dynamicSharedMemorySize=*/nullptr,
       /*asyncTokenType=*/nullptr, /*asyncDependencies=*/{},
       /*workgroupAttributions=*/TypeRange{tileType, tileType});
   Value lhsTile = launch.getWorkgroupAttributions()[0];
@@ -150,12 +171,13 @@ void lowerToTiles(linalg::GenericOp op, Layout layout, int64_t minBlocks) {
   Value myCol = arith::RemUIOp::create(b, loc, thread, tile);
   Value myRow = arith::DivUIOp::create(b, loc, thread, tile);
   // Products: outputs (outRow + 8 i, outCol + 8 j) of the tile, 0 <= i, j < 4.
-  Value outCol = arith::RemUIOp::create(b, loc, thread, constant(kSpread));
-  Value outRow = arith::DivUIOp::create(b, loc, thread, constant(kSpread));
-  auto offset = [&](Value base, int64_t i) {
-    return arith::AddIOp::create(b, loc, base, constant(i * kSpread))
+  Value outCol = arith::RemUIOp::create(b, loc, thread, constant(grid.columns));
+  Value outRow = arith::DivUIOp::create(b, loc, thread, constant(grid.columns));
+  auto offset = [&](Value base, int64_t i, int64_t spread) {
+    return arith::AddIOp::create(b, loc, base, constant(i * spread))
         .getResult();
   };
+  int64_t outputRows = grid.outputRows(), outputColumns = grid.outputColumns();
   Value fzero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
 
   // `source[row, col]`, or 0 outside its `rows` x `cols`.
@@ -178,7 +200,7 @@ void lowerToTiles(linalg::GenericOp op, Layout layout, int64_t minBlocks) {
   Value kEnd = splits > 1 ? arith::AddIOp::create(b, loc, kBegin, constant(chunk))
                                 .getResult()
                           : constant(k);
-  SmallVector<Value> init(kBlock * kBlock, fzero);
+  SmallVector<Value> init(outputRows * outputColumns, fzero);
   auto steps = scf::ForOp::create(b, loc, kBegin, kEnd, tile, init);
   {
     OpBuilder::InsertionGuard guard(b);
@@ -190,9 +212,9 @@ void lowerToTiles(linalg::GenericOp op, Layout layout, int64_t minBlocks) {
     auto stage = [&](Value source, Value tileBuffer, Value sourceRowBase,
                      Value sourceColBase, bool transposed) {
       ArrayRef<int64_t> shape = cast<MemRefType>(source.getType()).getShape();
-      for (int64_t q = 0; q < kStageRows; ++q) {
+      for (int64_t q = 0; q < kTile * kTile / grid.threads(); ++q) {
         Value r = arith::AddIOp::create(b, loc, myRow,
-                                        constant(q * kThreads / kTile));
+                                        constant(q * grid.threads() / kTile));
         Value v = loadOrZero(source,
                              arith::AddIOp::create(b, loc, sourceRowBase, r),
                              arith::AddIOp::create(b, loc, sourceColBase, myCol),
@@ -219,17 +241,17 @@ void lowerToTiles(linalg::GenericOp op, Layout layout, int64_t minBlocks) {
       b.setInsertionPointToStart(inner.getBody());
       Value kk = inner.getInductionVar();
       SmallVector<Value> aValues, bValues;
-      for (int64_t i = 0; i < kBlock; ++i) {
+      for (int64_t i = 0; i < outputRows; ++i)
         aValues.push_back(memref::LoadOp::create(
-            b, loc, lhsTile, ValueRange{offset(outRow, i), kk}));
+            b, loc, lhsTile, ValueRange{offset(outRow, i, grid.rows), kk}));
+      for (int64_t j = 0; j < outputColumns; ++j)
         bValues.push_back(memref::LoadOp::create(
-            b, loc, rhsTile, ValueRange{kk, offset(outCol, i)}));
-      }
+            b, loc, rhsTile, ValueRange{kk, offset(outCol, j, grid.columns)}));
       SmallVector<Value> next;
-      for (int64_t i = 0; i < kBlock; ++i)
-        for (int64_t j = 0; j < kBlock; ++j)
+      for (int64_t i = 0; i < outputRows; ++i)
+        for (int64_t j = 0; j < outputColumns; ++j)
           next.push_back(arith::AddFOp::create(
-              b, loc, inner.getRegionIterArgs()[i * kBlock + j],
+              b, loc, inner.getRegionIterArgs()[i * outputColumns + j],
               arith::MulFOp::create(b, loc, aValues[i], bValues[j])));
       scf::YieldOp::create(b, loc, next);
     }
@@ -243,17 +265,19 @@ void lowerToTiles(linalg::GenericOp op, Layout layout, int64_t minBlocks) {
   // reduction of its partials.
   std::optional<FoldedInit> outInit =
       splits > 1 ? std::nullopt : FoldedInit::find(op, out);
-  for (int64_t i = 0; i < kBlock; ++i) {
-    Value row = arith::AddIOp::create(b, loc, rowBase, offset(outRow, i));
+  for (int64_t i = 0; i < outputRows; ++i) {
+    Value row =
+        arith::AddIOp::create(b, loc, rowBase, offset(outRow, i, grid.rows));
     Value rowInside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
                                             row, constant(m));
-    for (int64_t j = 0; j < kBlock; ++j) {
-      Value col = arith::AddIOp::create(b, loc, colBase, offset(outCol, j));
+    for (int64_t j = 0; j < outputColumns; ++j) {
+      Value col = arith::AddIOp::create(b, loc, colBase,
+                                        offset(outCol, j, grid.columns));
       Value inside = arith::AndIOp::create(
           b, loc, rowInside,
           arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, col,
                                 constant(n)));
-      Value sum = steps.getResult(i * kBlock + j);
+      Value sum = steps.getResult(i * outputColumns + j);
       auto store = scf::IfOp::create(b, loc, inside, /*withElseRegion=*/false);
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPoint(store.thenBlock()->getTerminator());

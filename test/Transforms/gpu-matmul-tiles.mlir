@@ -1,28 +1,69 @@
 // RUN: tick-opt %s --tick-gpu-matmul-tiles --canonicalize --cse | FileCheck %s
 // RUN: tick-opt %s --tick-gpu-matmul-tiles=min-blocks=0 --canonicalize --cse | FileCheck %s --check-prefix=NOSPLIT
 
-// C (40 x 50) += A (40 x 70) * B (70 x 50): 2 x 2 blocks of 64 threads,
+// C (40 x 50) += A (40 x 70) * B (70 x 50): 2 x 2 blocks of 256 threads,
 // each a 32 x 32 tile of C. Per step of 32 along k the tiles of A and B go
+// to workgroup memory (zero past the edges), a barrier, four outputs per
+// thread accumulated from them, a barrier; each in-range output is added to
+// C once at the end.
+
+// CHECK-LABEL: func.func @matmul
+// CHECK-DAG:     %[[C2:.*]] = arith.constant 2 : index
+// CHECK-DAG:     %[[C256:.*]] = arith.constant 256 : index
+// CHECK:         gpu.launch blocks({{.*}}) in (%{{[a-z0-9]+}} = %[[C2]], %{{[a-z0-9]+}} = %[[C2]], %{{[a-z0-9]+}} = %c1) threads({{.*}}) in (%{{[a-z0-9]+}} = %[[C256]], %{{[a-z0-9]+}} = %c1, %{{[a-z0-9]+}} = %c1)
+// CHECK-SAME:      workgroup(%[[ATILE:[a-z0-9]+]] : memref<32x33xf32, #gpu.address_space<workgroup>>, %[[BTILE:[a-z0-9]+]] : memref<32x33xf32, #gpu.address_space<workgroup>>)
+// CHECK:           %[[ACC:.*]]:4 = scf.for %[[K0:.*]] = %c0 to %c70 step %c32 iter_args(
+// CHECK-COUNT-4:     memref.load %arg0
+// CHECK:             memref.store %{{.*}}, %[[ATILE]]
+// CHECK:             memref.store %{{.*}}, %[[BTILE]]
+// CHECK:             gpu.barrier
+// CHECK:             scf.for %[[KK:.*]] = %c0 to %c32 step %c1 iter_args(
+// CHECK:               memref.load %[[BTILE]][%[[KK]],
+// CHECK-COUNT-4:       arith.mulf
+// CHECK:             gpu.barrier
+// CHECK:           scf.if
+// CHECK:             %[[OLD:.*]] = memref.load %arg2
+// CHECK:             %[[NEW:.*]] = arith.addf %[[OLD]], %[[ACC]]#0
+// CHECK:             memref.store %[[NEW]], %arg2
+// CHECK-COUNT-3:   scf.if
+// CHECK-NOT:     linalg.generic
+#a = affine_map<(d0, d1, d2) -> (d0, d2)>
+#b = affine_map<(d0, d1, d2) -> (d2, d1)>
+#c = affine_map<(d0, d1, d2) -> (d0, d1)>
+func.func @matmul(%x: memref<40x70xf32>, %w: memref<70x50xf32>, %y: memref<40x50xf32>) {
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<40x70xf32>, memref<70x50xf32>) outs(%y : memref<40x50xf32>) {
+  ^bb0(%in: f32, %in_0: f32, %out: f32):
+    %p = arith.mulf %in, %in_0 : f32
+    %s = arith.addf %out, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// C (544 x 512) += A (544 x 64) * B (64 x 512): 17 x 16 blocks, enough to
+// fill an H100: 64 threads a 32 x 32 tile of C. Per step of 32 along k the tiles of A and B go
 // to workgroup memory (16 elements a thread, zero past the edges), a
 // barrier, then per element of k four reads of A and four of B give a
 // thread's 16 outputs (rows t / 8 + 8 i, columns t % 8 + 8 j), a barrier;
 // each in-range output is added to C once at the end.
 
-// CHECK-LABEL: func.func @matmul
-// CHECK-DAG:     %[[C2:.*]] = arith.constant 2 : index
+// CHECK-LABEL: func.func @many_tiles
+// CHECK-DAG:     %[[C16:.*]] = arith.constant 16 : index
 // CHECK-DAG:     %[[C64:.*]] = arith.constant 64 : index
-// CHECK:         gpu.launch blocks({{.*}}) in (%{{[a-z0-9]+}} = %[[C2]], %{{[a-z0-9]+}} = %[[C2]], %{{[a-z0-9]+}} = %c1) threads(%[[T:[a-z0-9]+]], {{.*}}) in (%{{[a-z0-9]+}} = %[[C64]], %{{[a-z0-9]+}} = %c1, %{{[a-z0-9]+}} = %c1)
+// CHECK:         gpu.launch blocks({{.*}}) in (%{{[a-z0-9]+}} = %[[C16]], %{{[a-z0-9]+}} = %c17, %{{[a-z0-9]+}} = %c1) threads(%[[T:[a-z0-9]+]], {{.*}}) in (%{{[a-z0-9]+}} = %[[C64]], %{{[a-z0-9]+}} = %c1, %{{[a-z0-9]+}} = %c1)
 // CHECK-SAME:      workgroup(%[[ATILE:[a-z0-9]+]] : memref<32x33xf32, #gpu.address_space<workgroup>>, %[[BTILE:[a-z0-9]+]] : memref<32x33xf32, #gpu.address_space<workgroup>>)
 // CHECK:           %[[OUTCOL:.*]] = arith.remui %[[T]], %c8
 // CHECK:           %[[OUTROW:.*]] = arith.divui %[[T]], %c8
-// CHECK:           %[[ACC:.*]]:16 = scf.for %[[K0:.*]] = %c0 to %c70 step %c32 iter_args(
+// CHECK:           %[[ACC:.*]]:16 = scf.for %[[K0:.*]] = %c0 to %c64 step %c32 iter_args(
 // CHECK-COUNT-16:    memref.store %{{.*}}, %[[ATILE]]
 // CHECK-COUNT-16:    memref.store %{{.*}}, %[[BTILE]]
 // CHECK:             gpu.barrier
 // CHECK:             scf.for %[[KK:.*]] = %c0 to %c32 step %c1 iter_args(
 // CHECK:               memref.load %[[ATILE]][%[[OUTROW]], %[[KK]]]
+// CHECK-COUNT-3:       memref.load %[[ATILE]]
 // CHECK:               memref.load %[[BTILE]][%[[KK]], %[[OUTCOL]]]
-// CHECK-COUNT-6:       memref.load %{{.*}} : memref<32x33xf32, #gpu.address_space<workgroup>>
+// CHECK-COUNT-3:       memref.load %[[BTILE]]
 // CHECK-NOT:           memref.load
 // CHECK-COUNT-16:      arith.mulf
 // CHECK:             gpu.barrier
@@ -32,12 +73,9 @@
 // CHECK:             memref.store %[[NEW]], %arg2
 // CHECK-COUNT-15:  scf.if
 // CHECK-NOT:     linalg.generic
-#a = affine_map<(d0, d1, d2) -> (d0, d2)>
-#b = affine_map<(d0, d1, d2) -> (d2, d1)>
-#c = affine_map<(d0, d1, d2) -> (d0, d1)>
-func.func @matmul(%x: memref<40x70xf32>, %w: memref<70x50xf32>, %y: memref<40x50xf32>) {
+func.func @many_tiles(%x: memref<544x64xf32>, %w: memref<64x512xf32>, %y: memref<544x512xf32>) {
   linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
-      ins(%x, %w : memref<40x70xf32>, memref<70x50xf32>) outs(%y : memref<40x50xf32>) {
+      ins(%x, %w : memref<544x64xf32>, memref<64x512xf32>) outs(%y : memref<544x512xf32>) {
   ^bb0(%in: f32, %in_0: f32, %out: f32):
     %p = arith.mulf %in, %in_0 : f32
     %s = arith.addf %out, %p : f32

@@ -405,12 +405,14 @@ def TickGPUMatmulTiles : Pass<"tick-gpu-matmul-tiles", "mlir::func::FuncOp"> {
   let description = [{
     A `linalg.generic` on buffers computing `C[i, j] += A[i, k] * B[k, j]`
     (the form `linalg.matmul` generalizes to) becomes a `gpu.launch` with a
-    block of 64 threads per 32 x 32 tile of C. For each step of 32 along
-    k, the block copies a 32 x 32 tile of A and of B into workgroup memory
-    (neighbouring threads reading neighbouring elements), waits at a
-    barrier, and each thread accumulates a 4 x 4 block of outputs (rows
-    and columns 8 apart) from it, four reads of A and four of B per 16
-    multiply-adds; elements past the edges read as zero. Every element of A
+    block per 32 x 32 tile of C. For each step of 32 along k, the block
+    copies a 32 x 32 tile of A and of B into workgroup memory (neighbouring
+    threads reading neighbouring elements), waits at a barrier, and each
+    thread accumulates its outputs from it; elements past the edges read as
+    zero. From 264 blocks (two per multiprocessor of an H100), a block has
+    64 threads of 4 x 4 outputs (rows and columns 8 apart: four reads of A
+    and four of B per 16 multiply-adds); with fewer, 256 threads of 4 x 1
+    (more warps to hide the latency of the loads). Every element of A
     and B is read from global memory once per block instead of once per
     output.
 
