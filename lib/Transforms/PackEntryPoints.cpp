@@ -16,6 +16,7 @@ namespace {
 
 constexpr StringLiteral kCInterfacePrefix = "_mlir_ciface_";
 constexpr StringLiteral kPackedPrefix = "_tick_packed_";
+constexpr StringLiteral kArityPrefix = "_tick_arity_";
 
 struct PackEntryPointsPass
     : tick::impl::TickPackEntryPointsBase<PackEntryPointsPass> {
@@ -55,6 +56,15 @@ struct PackEntryPointsPass
       }
       LLVM::CallOp::create(b, loc, callee, args);
       LLVM::ReturnOp::create(b, loc, ValueRange{});
+
+      // How many pointers the packed entry reads: a caller can check it
+      // passes as many (tickrt_model_arity) instead of crashing.
+      b.setInsertionPointToEnd(module.getBody());
+      StringRef function = callee.getName().drop_front(kCInterfacePrefix.size());
+      LLVM::GlobalOp::create(b, loc, b.getI64Type(), /*isConstant=*/true,
+                             LLVM::Linkage::External,
+                             (kArityPrefix + function).str(),
+                             b.getI64IntegerAttr(type.getNumParams()));
     }
   }
 };

@@ -57,6 +57,22 @@ extern "C" tickrt_status tickrt_model_entry(tickrt_model *model,
   return TICKRT_OK;
 }
 
+extern "C" tickrt_status tickrt_model_arity(tickrt_model *model,
+                                            const char *function,
+                                            int64_t *arity) {
+  if (!model || !function || !arity)
+    return tickrt::fail(TICKRT_ERROR_ARGUMENT, "no model or function given");
+  // tickc emits the constant `_tick_arity_NAME` beside `_tick_packed_NAME`.
+  std::string symbol = std::string("_tick_arity_") + function;
+  const void *address = dlsym(model->handle, symbol.c_str());
+  if (!address)
+    return tickrt::fail(TICKRT_ERROR_SYMBOL,
+                        "the model states no argument count for '%s'",
+                        function);
+  *arity = *static_cast<const int64_t *>(address);
+  return TICKRT_OK;
+}
+
 extern "C" void tickrt_model_close(tickrt_model *model) {
   if (!model)
     return;

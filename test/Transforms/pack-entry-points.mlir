@@ -9,7 +9,10 @@
 // CHECK:         %[[A1:.*]] = llvm.load %[[P1]] : !llvm.ptr -> !llvm.ptr
 // CHECK:         llvm.call @_mlir_ciface_forward(%[[A0]], %[[A1]]) : (!llvm.ptr, !llvm.ptr) -> ()
 // CHECK:         llvm.return
+// And a constant that says how many pointers that is.
+// CHECK:       llvm.mlir.global external constant @_tick_arity_forward(2 : i64)
 // CHECK-NOT:   @_tick_packed_helper
+// CHECK-NOT:   @_tick_arity_helper
 llvm.func @_mlir_ciface_forward(%in: !llvm.ptr, %out: !llvm.ptr) {
   llvm.return
 }

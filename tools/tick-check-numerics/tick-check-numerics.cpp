@@ -404,6 +404,23 @@ int run() {
     return 2;
   }
 
+  // A library compiled with other options (another --optimizer: more
+  // state, other results) reads more or fewer buffers than this passes.
+  int64_t arity = 0;
+  size_t passed = buffers.size() + ownResults;
+  if (tickrt_model_arity(model, functionName.c_str(), &arity) == TICKRT_OK &&
+      static_cast<size_t>(arity) != passed) {
+    llvm::errs() << "tick-check-numerics: @" << functionName << " in "
+                 << libFile << " takes " << arity << " buffers, but "
+                 << modelFile << "'s @" << functionName
+                 << (optimizer.empty() ? " without --optimizer"
+                                       : " with --optimizer=" + optimizer)
+                 << " has " << passed
+                 << ": was the library compiled with other options?\n";
+    tickrt_model_close(model);
+    return 2;
+  }
+
   std::vector<int> counts(threadCounts.begin(), threadCounts.end());
   if (counts.empty())
     counts.push_back(0);

@@ -64,6 +64,12 @@ TICKRT_API tickrt_status tickrt_model_open(const char *path,
 TICKRT_API tickrt_status tickrt_model_entry(tickrt_model *model,
                                             const char *function,
                                             tickrt_entry *entry);
+/* How many pointers `function`'s entry point reads from its array: one per
+ * memref argument and result, as the C interface takes them. Libraries
+ * from before this query have no such count (TICKRT_ERROR_SYMBOL). */
+TICKRT_API tickrt_status tickrt_model_arity(tickrt_model *model,
+                                            const char *function,
+                                            int64_t *arity);
 TICKRT_API void tickrt_model_close(tickrt_model *model);
 
 /* The model's omp_set_num_threads, or NULL when its code has no OpenMP
