@@ -42,17 +42,27 @@ extern "C" tickrt_status tickrt_model_open(const char *path,
   return TICKRT_OK;
 }
 
+/// The address of the model's symbol `prefix` + `function`, or null with
+/// the error set (`missing` names what is missing).
+static void *functionSymbol(tickrt_model *model, const char *prefix,
+                            const char *function, const char *missing) {
+  std::string symbol = std::string(prefix) + function;
+  void *address = dlsym(model->handle, symbol.c_str());
+  if (!address)
+    tickrt::fail(TICKRT_ERROR_SYMBOL, "the model has no %s for '%s'", missing,
+                 function);
+  return address;
+}
+
 extern "C" tickrt_status tickrt_model_entry(tickrt_model *model,
                                             const char *function,
                                             tickrt_entry *entry) {
   if (!model || !function || !entry)
     return tickrt::fail(TICKRT_ERROR_ARGUMENT, "no model or function given");
   // tickc emits `_tick_packed_NAME` beside the C interface `_mlir_ciface_NAME`.
-  std::string symbol = std::string("_tick_packed_") + function;
-  void *address = dlsym(model->handle, symbol.c_str());
+  void *address = functionSymbol(model, "_tick_packed_", function, "entry point");
   if (!address)
-    return tickrt::fail(TICKRT_ERROR_SYMBOL,
-                        "the model has no entry point '%s'", function);
+    return TICKRT_ERROR_SYMBOL;
   *entry = reinterpret_cast<tickrt_entry>(address);
   return TICKRT_OK;
 }
@@ -63,12 +73,10 @@ extern "C" tickrt_status tickrt_model_arity(tickrt_model *model,
   if (!model || !function || !arity)
     return tickrt::fail(TICKRT_ERROR_ARGUMENT, "no model or function given");
   // tickc emits the constant `_tick_arity_NAME` beside `_tick_packed_NAME`.
-  std::string symbol = std::string("_tick_arity_") + function;
-  const void *address = dlsym(model->handle, symbol.c_str());
+  void *address =
+      functionSymbol(model, "_tick_arity_", function, "argument count");
   if (!address)
-    return tickrt::fail(TICKRT_ERROR_SYMBOL,
-                        "the model states no argument count for '%s'",
-                        function);
+    return TICKRT_ERROR_SYMBOL;
   *arity = *static_cast<const int64_t *>(address);
   return TICKRT_OK;
 }
