@@ -7,9 +7,9 @@
 // each thread accumulates its outputs from the tiles. With enough blocks
 // to fill the GPU, 64 threads take 4 x 4 outputs each: four reads of A
 // and four of B from workgroup memory per 16 multiply-adds (one column
-// and four rows a thread took five reads for four, and the reads bounded
-// the kernel). With fewer blocks, 256 threads take 4 x 1 each: more warps
-// to hide the loads' latency. A's tile rows are padded to 33 so that
+// and four rows a thread took five reads for four, which bounded the
+// first layer's weight gradient at batch 1024). With fewer blocks, 256
+// threads take 4 x 1 each: more warps to hide the loads' latency. A's tile rows are padded to 33 so that
 // column accesses fall into different banks.
 //
 // A weight gradient at batch 1024 has few tiles (128 x 64: 8) and a long
