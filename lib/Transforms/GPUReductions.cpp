@@ -62,6 +62,16 @@ Value combine(OpBuilder &b, Location loc, Combiner c, Value x, Value y) {
   llvm_unreachable("unknown combiner");
 }
 
+LogicalResult checkRowsPerBlock(Operation *op, StringRef pass,
+                                int64_t rowsPerBlock) {
+  if (rowsPerBlock >= 1 && rowsPerBlock <= 32)
+    return success();
+  return op->emitError() << pass
+                         << ": rows-per-block must be from 1 to 32 (a block "
+                            "of at most 1024 threads), not "
+                         << rowsPerBlock;
+}
+
 Value identity(OpBuilder &b, Location loc, Combiner c, Type type) {
   switch (c) {
   case Combiner::AddF:

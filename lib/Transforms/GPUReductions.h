@@ -33,6 +33,12 @@ reductionCombiners(mlir::linalg::GenericOp op);
 mlir::Value combine(mlir::OpBuilder &b, mlir::Location loc, Combiner c,
                     mlir::Value x, mlir::Value y);
 
+/// Fails with an error on `op` unless `rowsPerBlock` warps (a row each)
+/// make a block a GPU can run: 1 to 32.
+mlir::LogicalResult checkRowsPerBlock(mlir::Operation *op,
+                                      llvm::StringRef pass,
+                                      int64_t rowsPerBlock);
+
 /// The value `c` leaves unchanged, of type `type`.
 mlir::Value identity(mlir::OpBuilder &b, mlir::Location loc, Combiner c,
                      mlir::Type type);

@@ -511,6 +511,8 @@ struct GPURowKernelsPass
   using Base::Base;
 
   void runOnOperation() override {
+    if (failed(checkRowsPerBlock(getOperation(), getArgument(), rowsPerBlock)))
+      return signalPassFailure();
     // A host function on buffers is one block of ops (kernels come later).
     for (Block &block : getOperation().getBody()) {
       for (RowRun &run : findRuns(block, maxColumns)) {

@@ -137,6 +137,8 @@ struct GPURowReductionsPass
   using Base::Base;
 
   void runOnOperation() override {
+    if (failed(checkRowsPerBlock(getOperation(), getArgument(), rowsPerBlock)))
+      return signalPassFailure();
     SmallVector<linalg::GenericOp> generics;
     getOperation().walk([&](linalg::GenericOp op) { generics.push_back(op); });
     for (linalg::GenericOp op : generics)

@@ -1,4 +1,6 @@
 // RUN: tick-opt %s --split-input-file --tick-gpu-row-kernels=rows-per-block=4 --canonicalize --cse | FileCheck %s
+// RUN: not tick-opt %s --split-input-file --tick-gpu-row-kernels=rows-per-block=0 2>&1 | FileCheck %s --check-prefix=BAD
+// BAD: error: tick-gpu-row-kernels: rows-per-block must be from 1 to 32 (a block of at most 1024 threads), not 0
 
 // LayerNorm forward over 10 rows of 40: zeros copied in as the sums'
 // initial values, the mean, the variance, the normalized rows. One kernel

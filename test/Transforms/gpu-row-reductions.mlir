@@ -1,4 +1,6 @@
 // RUN: tick-opt %s --split-input-file --tick-gpu-row-reductions=rows-per-block=4 --canonicalize --cse | FileCheck %s
+// RUN: not tick-opt %s --split-input-file --tick-gpu-row-reductions=rows-per-block=0 2>&1 | FileCheck %s --check-prefix=BAD
+// BAD: error: tick-gpu-row-reductions: rows-per-block must be from 1 to 32 (a block of at most 1024 threads), not 0
 
 // A LayerNorm variance: each warp of a 4-warp block sums one row's squared
 // deviations. Lane l reads columns l, l + 32, ... (10 rows: 3 blocks of 128
