@@ -187,10 +187,10 @@ public:
         // be one the run wrote: lane 0 stores a row's statistic, and
         // another lane reading it from memory could read it before or
         // after.
-        if (readsOutput(row, index) && access == Access::Row &&
-            !written.contains(output.get()))
+        bool read = readsOutput(row, index);
+        if (read && access == Access::Row && !written.contains(output.get()))
           return false;
-        if (readsOutput(row, index))
+        if (read)
           reads.push_back({output.get(), access});
         writes.push_back({output.get(), access});
       }
