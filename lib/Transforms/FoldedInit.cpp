@@ -102,3 +102,9 @@ Value FoldedInit::valueAt(OpBuilder &b, Location loc, ValueRange indices) {
     sourceIndices.push_back(indices[cast<AffineDimExpr>(expr).getPosition()]);
   return memref::LoadOp::create(b, loc, source, sourceIndices);
 }
+
+std::pair<Value, AffineMap> FoldedInit::source() const {
+  linalg::GenericOp op = broadcast;
+  OpOperand *input = op.getDpsInputOperand(0);
+  return {input->get(), op.getMatchingIndexingMap(input)};
+}

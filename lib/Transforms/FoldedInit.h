@@ -30,6 +30,10 @@ public:
   mlir::Value valueAt(mlir::OpBuilder &b, mlir::Location loc,
                       mlir::ValueRange indices);
 
+  /// The broadcast's source (a buffer or a scalar) and the map from
+  /// `out`'s indices to it: an input for an op over `out`'s elements.
+  std::pair<mlir::Value, mlir::AffineMap> source() const;
+
   /// Erases the broadcast (or the copy): call once the kernel that
   /// replaces `user` writes every element of the output.
   void erase() { writer->erase(); }

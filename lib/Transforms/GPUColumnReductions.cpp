@@ -16,9 +16,10 @@
 // another, and two of an H100's 132 multiprocessors pull the rows through
 // 4 KiB of loads in flight (7 to 11 µs per kernel). Such a reduction is
 // split along the rows: block (c, z) reduces chunk z of the rows into a
-// partial result P[z], and a second reduction over z (a linalg.generic
-// lowered by this pass too, one block per 32 columns) adds the output's
-// initial value and the partials, again in a fixed order.
+// partial result P[z], and an elementwise linalg.generic (ChunkSums.h)
+// adds the output's initial value and P[0], ..., P[Z-1] in that order,
+// left for the op that reads the output to compute where it can
+// (tick-fuse-into-consumers).
 //
 // The same kernel takes any reduction tick-gpu-row-reductions leaves: a
 // reduction to a scalar of integers (the count of correct predictions) is
@@ -28,6 +29,7 @@
 
 #include "tick/Transforms/Passes.h"
 
+#include "ChunkSums.h"
 #include "GPUReductions.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -95,42 +97,10 @@ bool outputsAreColumns(linalg::GenericOp op) {
   });
 }
 
-/// `out[c] = out[c] (+ or max) sum over z of partial[z, c]` for each output,
-/// z innermost: the second step of a split reduction.
-linalg::GenericOp combineChunks(OpBuilder &b, Location loc,
-                                linalg::GenericOp op, ValueRange partials,
-                                ArrayRef<Combiner> combiners) {
-  unsigned parallel = op.getNumLoops() - 1;
-  MLIRContext *context = b.getContext();
-  SmallVector<AffineExpr> chunkFirst = {getAffineDimExpr(parallel, context)};
-  for (unsigned d = 0; d < parallel; ++d)
-    chunkFirst.push_back(getAffineDimExpr(d, context));
-  SmallVector<AffineMap> maps(partials.size(),
-                              AffineMap::get(parallel + 1, 0, chunkFirst, context));
-  for (OpOperand &output : op.getDpsInitsMutable())
-    maps.push_back(op.getMatchingIndexingMap(&output));
-  SmallVector<utils::IteratorType> iterators(parallel,
-                                             utils::IteratorType::parallel);
-  iterators.push_back(utils::IteratorType::reduction);
-  SmallVector<Combiner> kinds(combiners);
-  return linalg::GenericOp::create(
-      b, loc, partials, op.getDpsInits(), maps, iterators,
-      [kinds](OpBuilder &nested, Location nestedLoc, ValueRange args) {
-        size_t n = kinds.size();
-        SmallVector<Value> results;
-        for (size_t i = 0; i < n; ++i)
-          results.push_back(
-              combine(nested, nestedLoc, kinds[i], args[n + i], args[i]));
-        linalg::YieldOp::create(nested, nestedLoc, results);
-      });
-}
-
-/// Lowers `op` to a kernel; for a split reduction, returns the reduction
-/// over the chunks that is left to lower.
-std::optional<linalg::GenericOp> lowerToBlocks(linalg::GenericOp op,
-                                               ArrayRef<Combiner> combiners,
-                                               int64_t blockSize,
-                                               int64_t minBlocks) {
+/// Lowers `op` to a kernel; a split reduction to a kernel and the
+/// elementwise sum of its chunks' totals.
+void lowerToBlocks(linalg::GenericOp op, ArrayRef<Combiner> combiners,
+                   int64_t blockSize, int64_t minBlocks) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
@@ -256,6 +226,7 @@ std::optional<linalg::GenericOp> lowerToBlocks(linalg::GenericOp op,
         memref::LoadOp::create(b, loc, buffer, ValueRange{constant(0), lane}));
   SmallVector<Value> outputIndices =
       columnIndices(b, loc, parallelRanges, column, constant(0));
+  SmallVector<std::optional<FoldedInit>> inits = foldedInits(op);
   if (splits > 1) {
     // The chunk's totals; the output's initial value waits for the sum
     // over chunks.
@@ -264,17 +235,15 @@ std::optional<linalg::GenericOp> lowerToBlocks(linalg::GenericOp op,
     for (auto [total, buffer] : llvm::zip(totals, chunkTotals))
       memref::StoreOp::create(b, loc, total, buffer, indices);
     b.setInsertionPoint(op);
-    linalg::GenericOp sum = combineChunks(b, loc, op, chunkTotals, combiners);
-    b.setInsertionPointAfter(sum);
+    for (auto [buffer, output, c, init] :
+         llvm::zip(chunkTotals, op.getDpsInits(), combiners, inits))
+      combineChunks(b, loc, buffer, output, c, init);
     for (Value buffer : chunkTotals)
       memref::DeallocOp::create(b, loc, buffer);
-    op.erase();
-    return sum;
+  } else {
+    storeTotals(b, loc, op, outputIndices, totals, combiners, inits);
   }
-  SmallVector<std::optional<FoldedInit>> inits = foldedInits(op);
-  storeTotals(b, loc, op, outputIndices, totals, combiners, inits);
   eraseReduced(op, inits);
-  return std::nullopt;
 }
 
 struct GPUColumnReductionsPass
@@ -293,15 +262,13 @@ struct GPUColumnReductionsPass
     SmallVector<linalg::GenericOp> generics;
     getOperation().walk([&](linalg::GenericOp op) { generics.push_back(op); });
     // In order: a reduction whose initial value is a copy of zeros goes
-    // before the one that reduces into those zeros (FoldedInit).
-    for (size_t i = 0; i < generics.size(); ++i) {
-      linalg::GenericOp op = generics[i];
+    // before the one that reduces into those zeros (FoldedInit), and the
+    // broadcasts erased with a reduction come before it.
+    for (linalg::GenericOp op : generics) {
       std::optional<SmallVector<Combiner>> combiners = reductionCombiners(op);
       if (!combiners)
         continue;
-      if (std::optional<linalg::GenericOp> chunks =
-              lowerToBlocks(op, *combiners, blockSize, minBlocks))
-        generics.push_back(*chunks);
+      lowerToBlocks(op, *combiners, blockSize, minBlocks);
     }
   }
 };

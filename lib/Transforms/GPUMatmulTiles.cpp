@@ -16,14 +16,15 @@
 // k (1024): 8 blocks walk 32 steps each, one load latency after another,
 // with 124 of the H100's 132 multiprocessors idle (37 µs). Such a matmul is
 // split along k: block z of `splits` computes the steps of its own chunk of
-// k into a partial result P[z], and a reduction over z (a linalg.generic
-// that tick-gpu-column-reductions turns into a kernel) adds C's initial
-// value and the partials in a fixed order.
+// k into a partial result P[z], and an elementwise linalg.generic
+// (ChunkSums.h) adds C's initial value and P[0], ..., P[Z-1] in that order,
+// left for the op that reads C to compute where it can.
 //
 //===----------------------------------------------------------------------===//
 
 #include "tick/Transforms/Passes.h"
 
+#include "ChunkSums.h"
 #include "FoldedInit.h"
 #include "MatmulMaps.h"
 
@@ -39,6 +40,7 @@ namespace tick {
 } // namespace tick
 
 using namespace mlir;
+using namespace tick;
 using tick::FoldedInit;
 
 namespace {
@@ -261,10 +263,9 @@ void lowerToTiles(linalg::GenericOp op, Layout layout, int64_t minBlocks) {
   }
 
   // C's initial value: a broadcast written just before (the bias, zeros)
-  // is read at its source, and goes. A split matmul leaves that to the
-  // reduction of its partials.
-  std::optional<FoldedInit> outInit =
-      splits > 1 ? std::nullopt : FoldedInit::find(op, out);
+  // is read at its source, and goes; by the sum of the partials for a
+  // split matmul.
+  std::optional<FoldedInit> outInit = FoldedInit::find(op, out);
   for (int64_t i = 0; i < outputRows; ++i) {
     Value row =
         arith::AddIOp::create(b, loc, rowBase, offset(outRow, i, grid.rows));
@@ -295,24 +296,8 @@ void lowerToTiles(linalg::GenericOp op, Layout layout, int64_t minBlocks) {
     }
   }
   if (splits > 1) {
-    // C[i, j] += sum over z of P[z, i, j], z innermost.
     b.setInsertionPoint(op);
-    MLIRContext *context = b.getContext();
-    AffineExpr i = getAffineDimExpr(0, context), j = getAffineDimExpr(1, context),
-               z = getAffineDimExpr(2, context);
-    auto sum = linalg::GenericOp::create(
-        b, loc, ValueRange{partials}, ValueRange{out},
-        ArrayRef<AffineMap>{AffineMap::get(3, 0, {z, i, j}, context),
-                            AffineMap::get(3, 0, {i, j}, context)},
-        ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
-                                      utils::IteratorType::parallel,
-                                      utils::IteratorType::reduction},
-        [](OpBuilder &nested, Location nestedLoc, ValueRange args) {
-          linalg::YieldOp::create(
-              nested, nestedLoc,
-              ValueRange{arith::AddFOp::create(nested, nestedLoc, args[1], args[0])});
-        });
-    b.setInsertionPointAfter(sum);
+    combineChunks(b, loc, partials, out, Combiner::AddF, outInit);
     memref::DeallocOp::create(b, loc, partials);
   }
   op.erase();

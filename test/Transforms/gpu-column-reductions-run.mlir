@@ -1,7 +1,7 @@
-// RUN: tick-opt %s --tick-gpu-column-reductions="block-size=64 min-blocks=1" --tick-gpu-launch-to-loops --lower-affine --convert-scf-to-cf --convert-openmp-to-llvm --finalize-memref-to-llvm --convert-arith-to-llvm --convert-index-to-llvm --convert-func-to-llvm --convert-cf-to-llvm --reconcile-unrealized-casts \
+// RUN: tick-opt %s --tick-gpu-column-reductions="block-size=64 min-blocks=1" --tick-gpu-launch-to-loops --convert-linalg-to-loops --lower-affine --convert-scf-to-cf --convert-openmp-to-llvm --finalize-memref-to-llvm --convert-arith-to-llvm --convert-index-to-llvm --convert-func-to-llvm --convert-cf-to-llvm --reconcile-unrealized-casts \
 // RUN:   | env KMP_BLOCKTIME=0 mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs \
 // RUN:   | FileCheck %s
-// RUN: tick-opt %s --tick-gpu-column-reductions=block-size=64 --tick-gpu-launch-to-loops --lower-affine --convert-scf-to-cf --convert-openmp-to-llvm --finalize-memref-to-llvm --convert-arith-to-llvm --convert-index-to-llvm --convert-func-to-llvm --convert-cf-to-llvm --reconcile-unrealized-casts \
+// RUN: tick-opt %s --tick-gpu-column-reductions=block-size=64 --tick-gpu-launch-to-loops --convert-linalg-to-loops --lower-affine --convert-scf-to-cf --convert-openmp-to-llvm --finalize-memref-to-llvm --convert-arith-to-llvm --convert-index-to-llvm --convert-func-to-llvm --convert-cf-to-llvm --reconcile-unrealized-casts \
 // RUN:   | env KMP_BLOCKTIME=0 mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs \
 // RUN:   | FileCheck %s
 
@@ -12,7 +12,7 @@
 // c, so every column ends at 666 + c; main counts the columns that do not.
 // The i64 count of r % 3 == 0 over 100 rows (34) is one lane of 64 slices.
 // The second run splits the 37 rows of the sums into 4 chunks (10, 10, 10
-// and 7 rows: 8 blocks), and a second kernel adds the chunks.
+// and 7 rows: 8 blocks), and an elementwise op adds the chunks.
 // CHECK: [0, {{ *}}700, {{ *}}34]
 
 #rows = affine_map<(d0, d1) -> (d1, d0)>

@@ -384,9 +384,10 @@ def TickGPUColumnReductions
 
     When that makes fewer than `min-blocks` blocks, the rows are split into
     chunks (doubling while every thread keeps a row of each): block (c, z)
-    stores the totals of chunk z into a partial result P[z], and a second
-    `linalg.generic` adds the output's initial value and the chunks' totals
-    in order of z; it is lowered the same way.
+    stores the totals of chunk z into a partial result P[z], and an
+    elementwise `linalg.generic` over the outputs adds each output's initial
+    value and P[0], ..., P[Z-1] in that order (one op per output, so that
+    each can go into the op that reads it: `tick-fuse-into-consumers`).
   }];
   let options = [
     Option<"blockSize", "block-size", "int64_t", /*default=*/"1024",
@@ -419,9 +420,10 @@ def TickGPUMatmulTiles : Pass<"tick-gpu-matmul-tiles", "mlir::func::FuncOp"> {
     A matmul with fewer tiles than `min-blocks` and a k of at least 8 steps
     is split along k (the number of chunks doubled while the blocks stay
     fewer and each chunk keeps at least two steps): block z writes its chunk's sums into a
-    buffer P[z][i][j] allocated before the kernel, and a `linalg.generic`
-    after it adds C's initial value and the partials (z innermost, for
-    `tick-gpu-column-reductions`); the buffer is freed after it.
+    buffer P[z][i][j] allocated before the kernel, and an elementwise
+    `linalg.generic` after it sets C[i, j] to C's initial value plus P[0][i][j],
+    ..., P[Z-1][i][j] in that order (an op that reads C can compute it
+    instead: `tick-fuse-into-consumers`); the buffer is freed after it.
   }];
   let options = [
     Option<"minBlocks", "min-blocks", "int64_t", /*default=*/"512",
