@@ -43,6 +43,9 @@ void tick::buildGPUKernelsPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createTickGPURowKernels());
   pm.addNestedPass<func::FuncOp>(createTickGPURowReductions());
   pm.addNestedPass<func::FuncOp>(createTickGPUColumnReductions());
+  // The sums of split reductions' chunks are computed by the ops that read
+  // them (the optimizer's updates) instead of by kernels of their own.
+  pm.addNestedPass<func::FuncOp>(createTickFuseIntoConsumers());
   pm.addPass(createConvertLinalgToParallelLoopsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createTickGPULaunchLoops({options.blockSize}));

@@ -8,6 +8,7 @@
 #ifndef TICK_LIB_TRANSFORMS_BUFFEREFFECTS_H
 #define TICK_LIB_TRANSFORMS_BUFFEREFFECTS_H
 
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -22,8 +23,10 @@ inline mlir::Value rootBuffer(mlir::Value value) {
   return value;
 }
 
-/// Whether two memrefs may share memory: views of one buffer do; two
-/// distinct allocations do not, nor does an allocation with an argument,
+/// Whether two memrefs may share memory: views of one buffer do; buffers
+/// in different memory spaces (a GPU block's workgroup memory, device
+/// memory) do not; two distinct allocations do not, nor does an allocation
+/// with an argument,
 /// nor do two arguments of a function (Tick's entry points take buffers
 /// that do not overlap: the generated header and the README say so, and
 /// the in-place updates and results would see each other otherwise).
@@ -32,6 +35,11 @@ inline bool mayAlias(mlir::Value a, mlir::Value b) {
   b = rootBuffer(b);
   if (a == b)
     return true;
+  auto memorySpace = [](mlir::Value v) {
+    return llvm::cast<mlir::BaseMemRefType>(v.getType()).getMemorySpace();
+  };
+  if (memorySpace(a) != memorySpace(b))
+    return false;
   auto isAllocation = [](mlir::Value v) {
     return v.getDefiningOp<mlir::memref::AllocOp>() ||
            v.getDefiningOp<mlir::memref::AllocaOp>();
@@ -77,13 +85,15 @@ struct BufferAccesses {
 /// What `op` itself accesses, not counting the ops it holds: failure when
 /// it may access anything (a call, an op with regions that declares no
 /// effects); nothing for an op whose effects are those of the ops it holds
-/// (loops, scopes). Ops with regions that declare effects (linalg ops on
-/// buffers) have theirs.
+/// (loops, scopes, a GPU kernel's launch), nor for a barrier in a kernel
+/// (it orders the kernel's accesses, and makes none). Ops with regions that
+/// declare effects (linalg ops on buffers) have theirs.
 inline mlir::FailureOr<BufferAccesses> ownAccesses(mlir::Operation *op) {
   BufferAccesses accesses;
   auto effects = llvm::dyn_cast<mlir::MemoryEffectOpInterface>(op);
   if (!effects) {
     if (op->hasTrait<mlir::OpTrait::HasRecursiveMemoryEffects>() ||
+        llvm::isa<mlir::gpu::LaunchOp, mlir::gpu::BarrierOp>(op) ||
         mlir::isMemoryEffectFree(op))
       return accesses;
     return mlir::failure();

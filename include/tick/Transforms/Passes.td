@@ -23,6 +23,34 @@ def TickFuseElementwise : Pass<"tick-fuse-elementwise"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def TickFuseIntoConsumers
+    : Pass<"tick-fuse-into-consumers", "mlir::func::FuncOp"> {
+  let summary = "An elementwise op on buffers is computed inside the one op "
+                "that reads its output";
+  let description = [{
+    A `linalg.generic` on buffers with only parallel loops and one output,
+    written through the identity map into a `memref.alloc` (its old contents
+    unread, a body of pure ops without `linalg.index`), is fused into the one
+    later op that reads that buffer: an all-parallel `linalg.generic` in the
+    same block that takes it once as an input through a permutation map.
+    The consumer then takes the producer's inputs, their maps composed with
+    its own, and computes the producer's value at the start of its body; the
+    producer and the buffer go.
+
+    It applies only when the result is the same computation: no op from the
+    producer to the consumer (the consumer included) writes what the
+    producer reads, and nothing but a `memref.dealloc` after the consumer
+    uses the buffer. A deallocation of one of the producer's inputs between
+    the two moves after the consumer.
+
+    The GPU pipeline runs it after the reductions are lowered: the sums of
+    a split reduction's chunks (tick-gpu-matmul-tiles,
+    tick-gpu-column-reductions) go into the optimizer's update of the
+    parameter whose gradient they are.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 def TickTileParallel : Pass<"tick-tile-parallel", "mlir::func::FuncOp"> {
   let summary = "Tile batch-parallel linalg ops into scf.forall row blocks, "
                 "fusing their producers";
