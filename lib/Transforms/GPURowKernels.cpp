@@ -48,6 +48,8 @@ enum class Access {
   RowColumn, // [d0, d1]: the row's elements
   Column,    // [d1]: the same vector for every row (LayerNorm's weight)
   Scalar,    // []: one value for everything
+  Chunk,     // [z, d0, d1], z a constant: the row's elements in the partial
+             // result z of a split matmul (ChunkSums.h)
 };
 
 /// An op that works on each row independently of the others: a
@@ -59,6 +61,8 @@ struct RowOp {
   int64_t columns = 1;
   /// How each operand is indexed (for a copy: source, target).
   SmallVector<Access> accesses;
+  /// For each operand, the chunk z an Access::Chunk reads (0 for others).
+  SmallVector<int64_t> chunks;
   /// For a reduction along the row: how each output combines.
   SmallVector<Combiner> combiners;
 
@@ -66,7 +70,7 @@ struct RowOp {
 };
 
 std::optional<Access> accessOf(AffineMap map, Type type, int64_t rows,
-                               int64_t columns) {
+                               int64_t columns, int64_t &chunk) {
   auto memref = dyn_cast<MemRefType>(type);
   if (!memref)
     return map.getNumResults() == 0 ? std::optional(Access::Scalar)
@@ -90,6 +94,14 @@ std::optional<Access> accessOf(AffineMap map, Type type, int64_t rows,
   if (map.getResults() == ArrayRef<AffineExpr>{d0, d1} &&
       shapeIs({rows, columns}))
     return Access::RowColumn;
+  auto z = map.getNumResults() == 3
+               ? dyn_cast<AffineConstantExpr>(map.getResult(0))
+               : AffineConstantExpr();
+  if (z && map.getResults().drop_front() == ArrayRef<AffineExpr>{d0, d1} &&
+      shapeIs({memref.getDimSize(0), rows, columns})) {
+    chunk = z.getValue();
+    return Access::Chunk;
+  }
   return std::nullopt;
 }
 
@@ -100,7 +112,7 @@ std::optional<RowOp> rowOpOf(linalg::GenericOp op, int64_t maxColumns) {
   if (ranges.empty() || ranges.size() > 2 ||
       llvm::any_of(ranges, ShapedType::isDynamic))
     return std::nullopt;
-  RowOp row{op, ranges[0], ranges.size() == 2 ? ranges[1] : 1, {}, {}};
+  RowOp row{op, ranges[0], ranges.size() == 2 ? ranges[1] : 1, {}, {}, {}};
   if (row.columns > maxColumns)
     return std::nullopt;
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
@@ -116,12 +128,14 @@ std::optional<RowOp> rowOpOf(linalg::GenericOp op, int64_t maxColumns) {
     row.combiners = *combiners;
   }
   for (OpOperand &operand : op->getOpOperands()) {
+    int64_t chunk = 0;
     std::optional<Access> access =
         accessOf(op.getMatchingIndexingMap(&operand), operand.get().getType(),
-                 row.rows, row.columns);
+                 row.rows, row.columns, chunk);
     if (!access)
       return std::nullopt;
     row.accesses.push_back(*access);
+    row.chunks.push_back(chunk);
   }
   for (OpOperand &output : op.getDpsInitsMutable()) {
     Access access = row.accesses[output.getOperandNumber()];
@@ -138,7 +152,8 @@ std::optional<RowOp> rowOpOf(memref::CopyOp copy) {
   if (!type || type != copy.getTarget().getType() || type.getRank() != 1 ||
       !type.hasStaticShape() || !type.getLayout().isIdentity())
     return std::nullopt;
-  return RowOp{copy, type.getDimSize(0), 1, {Access::Row, Access::Row}, {}};
+  return RowOp{
+      copy, type.getDimSize(0), 1, {Access::Row, Access::Row}, {0, 0}, {}};
 }
 
 std::optional<RowOp> rowOpOf(Operation *op, int64_t maxColumns) {
@@ -290,8 +305,9 @@ private:
   bool readAfterRun(Value buffer) {
     if (!buffer.getDefiningOp<memref::AllocOp>())
       return true;
-    return llvm::any_of(buffer.getUsers(),
-                        [&](Operation *user) { return !inRun.contains(user); });
+    return llvm::any_of(buffer.getUsers(), [&](Operation *user) {
+      return !inRun.contains(user) && !isa<memref::DeallocOp>(user);
+    });
   }
 
   /// Column `l + 32 k` of lane l, and whether it lies inside the row (null
@@ -341,8 +357,9 @@ private:
   }
 
   /// The value of operand `access` of an op at this lane's column
-  /// `k`-th column.
-  Value operandAt(Value operand, Access access, int64_t k, int64_t columns) {
+  /// `k`-th column (`chunk`: the z of an Access::Chunk).
+  Value operandAt(Value operand, Access access, int64_t k, int64_t columns,
+                  int64_t chunk = 0) {
     if (!isa<MemRefType>(operand.getType()))
       return operand;
     switch (access) {
@@ -366,6 +383,9 @@ private:
         value = load(operand, {safeRow, column(k, columns).first});
       return value;
     }
+    case Access::Chunk:
+      // Read once, by the sum of the chunks.
+      return load(operand, {constant(chunk), safeRow, column(k, columns).first});
     }
     llvm_unreachable("unknown access");
   }
@@ -373,10 +393,11 @@ private:
   SmallVector<Value> inputsAt(linalg::GenericOp op, const RowOp &row,
                               int64_t k) {
     SmallVector<Value> inputs;
-    for (OpOperand *input : op.getDpsInputOperands())
-      inputs.push_back(operandAt(input->get(),
-                                 row.accesses[input->getOperandNumber()], k,
-                                 row.columns));
+    for (OpOperand *input : op.getDpsInputOperands()) {
+      unsigned i = input->getOperandNumber();
+      inputs.push_back(operandAt(input->get(), row.accesses[i], k, row.columns,
+                                 row.chunks[i]));
+    }
     return inputs;
   }
 
@@ -469,9 +490,11 @@ private:
   DenseMap<std::pair<Value, int64_t>, Value> elements, columnValues;
 };
 
-/// Ops a run may pass over: they neither touch memory nor are touched.
+/// Ops a run may pass over: they neither touch memory nor are touched, or
+/// free a buffer (moved after the kernel: a split matmul frees its partial
+/// results right after their sum, which a run may begin with).
 bool passable(Operation &op) {
-  return isa<memref::AllocOp>(op) ||
+  return isa<memref::AllocOp, memref::DeallocOp>(op) ||
          (op.getNumRegions() == 0 && isMemoryEffectFree(&op));
 }
 
@@ -518,9 +541,17 @@ struct GPURowKernelsPass
       for (RowRun &run : findRuns(block, maxColumns)) {
         // The kernel takes the place of the run's last op: what the ops
         // between read is written by none of them.
-        OpBuilder b(run.ops.back().op);
+        Operation *last = run.ops.back().op;
+        SmallVector<Operation *> deallocs;
+        for (Operation *op = run.ops.front().op; op != last;
+             op = op->getNextNode())
+          if (isa<memref::DeallocOp>(op))
+            deallocs.push_back(op);
+        OpBuilder b(last);
         RowKernelBuilder(b, run.ops.front().op->getLoc(), run, rowsPerBlock)
             .build();
+        for (Operation *dealloc : deallocs)
+          dealloc->moveBefore(last);
         for (const RowOp &row : llvm::reverse(run.ops))
           row.op->erase();
       }

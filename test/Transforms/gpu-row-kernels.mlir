@@ -240,3 +240,64 @@ func.func @column_written_later(%x: memref<8x8xf32>, %w: memref<8xf32>, %out: me
   }
   return
 }
+
+// -----
+
+// A split matmul's result, the bias plus its two partial results (the
+// sum of chunks tick-gpu-matmul-tiles leaves), then the row's sum: the sum
+// of chunks starts the run, each lane loads its elements of P[0] and
+// P[1] once, and the matmul's result is stored because code after the run
+// reads it, the row sums because they are an argument. The partials' deallocation, between the two ops, waits for the
+// kernel.
+
+#bias = affine_map<(d0, d1) -> (d1)>
+#p0 = affine_map<(d0, d1) -> (0, d0, d1)>
+#p1 = affine_map<(d0, d1) -> (1, d0, d1)>
+#rc = affine_map<(d0, d1) -> (d0, d1)>
+#r = affine_map<(d0, d1) -> (d0)>
+#id = affine_map<(d0) -> (d0)>
+#none1 = affine_map<(d0) -> ()>
+// CHECK-LABEL: func.func @chunks_then_row_sum
+// CHECK:         %[[H:.*]] = memref.alloc() : memref<8x32xf32>
+// CHECK:         gpu.launch
+// CHECK:           %[[LANE:.*]] = arith.remui
+// CHECK:           %[[SAFE:.*]] = arith.select
+// CHECK:           %[[B:.*]] = memref.load %arg1[%[[LANE]]]
+// CHECK:           %[[Z0:.*]] = memref.load %arg0[%c0, %[[SAFE]], %[[LANE]]]
+// CHECK:           %[[Z1:.*]] = memref.load %arg0[%c1, %[[SAFE]], %[[LANE]]]
+// CHECK:           %[[S0:.*]] = arith.addf %[[B]], %[[Z0]]
+// CHECK:           %[[S1:.*]] = arith.addf %[[S0]], %[[Z1]]
+// CHECK:           memref.store %[[S1]], %[[H]][%[[SAFE]], %[[LANE]]]
+// CHECK-NOT:       memref.load
+// CHECK:           gpu.shuffle  xor %{{.*}}, %c16_i32
+// CHECK:           memref.store %{{.*}}, %arg2[%[[SAFE]]]
+// CHECK:           gpu.terminator
+// CHECK-NEXT:    }
+// CHECK-NEXT:    memref.dealloc %arg0
+// CHECK-NOT:     linalg.generic
+// CHECK:         memref.copy %[[H]], %arg3
+func.func @chunks_then_row_sum(%p: memref<2x8x32xf32>, %b: memref<32xf32>, %sum: memref<8xf32>, %out: memref<8x32xf32>) {
+  %h = memref.alloc() : memref<8x32xf32>
+  linalg.generic {indexing_maps = [#bias, #p0, #p1, #rc], iterator_types = ["parallel", "parallel"]}
+      ins(%b, %p, %p : memref<32xf32>, memref<2x8x32xf32>, memref<2x8x32xf32>) outs(%h : memref<8x32xf32>) {
+  ^bb0(%init: f32, %z0: f32, %z1: f32, %o: f32):
+    %s0 = arith.addf %init, %z0 : f32
+    %s1 = arith.addf %s0, %z1 : f32
+    linalg.yield %s1 : f32
+  }
+  memref.dealloc %p : memref<2x8x32xf32>
+  %zero = arith.constant 0.0 : f32
+  linalg.generic {indexing_maps = [#none1, #id], iterator_types = ["parallel"]}
+      ins(%zero : f32) outs(%sum : memref<8xf32>) {
+  ^bb0(%in: f32, %o: f32):
+    linalg.yield %in : f32
+  }
+  linalg.generic {indexing_maps = [#rc, #r], iterator_types = ["parallel", "reduction"]}
+      ins(%h : memref<8x32xf32>) outs(%sum : memref<8xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %s = arith.addf %acc, %v : f32
+    linalg.yield %s : f32
+  }
+  memref.copy %h, %out : memref<8x32xf32> to memref<8x32xf32>
+  return
+}

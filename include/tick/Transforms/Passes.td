@@ -356,10 +356,12 @@ def TickGPURowKernels : Pass<"tick-gpu-row-kernels", "mlir::func::FuncOp"> {
     reduction along the rows: `linalg.generic`s on buffers with static
     ranges, one parallel loop (rows) and at most one more (columns, up to
     `max-columns`, parallel or a float sum or maximum), whose buffers are
-    indexed `[row]`, `[row, column]`, `[column]` or `[]`, and copies of one
-    value per row. LayerNorm forward and backward and the loss's softmax are
-    such runs. Allocations and ops without memory effects may sit between
-    them.
+    indexed `[row]`, `[row, column]`, `[column]`, `[]` or `[z, row, column]`
+    with a constant z (the partial results of a split matmul, whose sum may
+    start a run), and copies of one value per row. LayerNorm forward and
+    backward and the loss's softmax are such runs. Allocations, ops without
+    memory effects and deallocations (moved after the kernel) may sit
+    between them.
 
     A run becomes one `gpu.launch` in which a warp owns a row
     (`rows-per-block` warps a block): lane `l` loads columns `l`, `l + 32`,
