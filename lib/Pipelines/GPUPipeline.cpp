@@ -51,8 +51,9 @@ void tick::buildGPUKernelsPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createTickGPULaunchLoops({options.blockSize}));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
-  // Neighbouring independent kernels (Adam's update of each parameter)
-  // launch as one, once the sizes between them have folded to constants.
+  // Independent kernels (Adam's update of each parameter, a layer's input
+  // and weight gradients) launch as one, once their sizes have folded to
+  // constants.
   pm.addNestedPass<func::FuncOp>(createTickGPUMergeLaunches());
   pm.addPass(createCanonicalizerPass());
 }

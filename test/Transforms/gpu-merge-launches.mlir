@@ -51,12 +51,13 @@ func.func @independent(%w: memref<100xf32>, %b: memref<10xf32>, %g: memref<100xf
 
 // -----
 
-// Not merged: the second reads what the first writes (through a view), a
-// kernel with a barrier, and blocks of another size.
+// Left apart: the second kernel reads what the first writes (through a
+// view).
 
-// CHECK-LABEL: func.func @left_apart
-// CHECK-COUNT-4: gpu.launch
-func.func @left_apart(%a: memref<64xf32>, %b: memref<64xf32>, %c: memref<64xf32>) {
+// CHECK-LABEL: func.func @dependent
+// CHECK-COUNT-2: gpu.launch
+// CHECK-NOT:     gpu.launch
+func.func @dependent(%a: memref<64xf32>, %b: memref<64xf32>) {
   %c1 = arith.constant 1 : index
   %c32 = arith.constant 32 : index
   %c64 = arith.constant 64 : index
@@ -71,12 +72,69 @@ func.func @left_apart(%a: memref<64xf32>, %b: memref<64xf32>, %c: memref<64xf32>
     memref.store %v, %b[%tx] : memref<64xf32>
     gpu.terminator
   }
+  return
+}
+
+// -----
+
+// A kernel whose threads wait at a barrier or exchange values by shuffles
+// runs only in blocks of its own size: the two of 32 threads go together,
+// not with the kernel of 64.
+
+// CHECK-LABEL: func.func @threads_together
+// CHECK:         gpu.launch blocks({{.*}}) in (%{{.*}} = %c1, {{.*}}) threads({{.*}}) in (%{{.*}} = %c64,
+// CHECK:         gpu.launch blocks({{.*}}) in (%{{.*}} = %c2, {{.*}}) threads({{.*}}) in (%{{.*}} = %c32,
+// CHECK:           gpu.barrier
+// CHECK:           gpu.shuffle
+// CHECK-NOT:     gpu.launch
+func.func @threads_together(%a: memref<64xf32>, %b: memref<64xf32>, %c: memref<64xf32>) {
+  %c1 = arith.constant 1 : index
+  %c32 = arith.constant 32 : index
+  %c64 = arith.constant 64 : index
+  %cst = arith.constant 1.0 : f32
   gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1) threads(%tx, %ty, %tz) in (%sx = %c64, %sy = %c1, %sz = %c1) {
+    memref.store %cst, %a[%tx] : memref<64xf32>
+    gpu.terminator
+  }
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1) threads(%tx, %ty, %tz) in (%sx = %c32, %sy = %c1, %sz = %c1) {
+    gpu.barrier
+    memref.store %cst, %b[%tx] : memref<64xf32>
+    gpu.terminator
+  }
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1) threads(%tx, %ty, %tz) in (%sx = %c32, %sy = %c1, %sz = %c1) {
+    %w = arith.constant 32 : i32
+    %o = arith.constant 1 : i32
+    %s, %ok = gpu.shuffle xor %cst, %o, %w : f32
+    memref.store %s, %c[%tx] : memref<64xf32>
+    gpu.terminator
+  }
+  return
+}
+
+// -----
+
+// Left apart: the third kernel (64 threads) writes what the second (32
+// threads and a barrier, so not in blocks of 64) writes: it cannot join
+// the second's launch, nor move above it to the first's.
+
+// CHECK-LABEL: func.func @blocked_by_dependence
+// CHECK-COUNT-3: gpu.launch
+// CHECK-NOT:     gpu.launch
+func.func @blocked_by_dependence(%a: memref<64xf32>, %c: memref<64xf32>) {
+  %c1 = arith.constant 1 : index
+  %c32 = arith.constant 32 : index
+  %c64 = arith.constant 64 : index
+  %cst = arith.constant 1.0 : f32
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1) threads(%tx, %ty, %tz) in (%sx = %c64, %sy = %c1, %sz = %c1) {
+    memref.store %cst, %a[%tx] : memref<64xf32>
+    gpu.terminator
+  }
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1) threads(%tx, %ty, %tz) in (%sx = %c32, %sy = %c1, %sz = %c1) {
     gpu.barrier
     memref.store %cst, %c[%tx] : memref<64xf32>
     gpu.terminator
   }
-  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1) threads(%tx, %ty, %tz) in (%sx = %c32, %sy = %c1, %sz = %c1) {
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1) threads(%tx, %ty, %tz) in (%sx = %c64, %sy = %c1, %sz = %c1) {
     memref.store %cst, %c[%tx] : memref<64xf32>
     gpu.terminator
   }
@@ -85,8 +143,128 @@ func.func @left_apart(%a: memref<64xf32>, %b: memref<64xf32>, %c: memref<64xf32>
 
 // -----
 
-// A constant defined between the launches, used by the second body: the
-// merged launch goes where the last one was, after it.
+// Kernels need not be neighbours. The third kernel (16 blocks of 256
+// threads) is independent of the second, so it moves above it into the
+// first's launch; the second (a 2 x 2 grid of 64 threads with a barrier
+// and workgroup memory) cannot run in blocks of 256 and reads what the
+// first writes: it keeps a launch of its own, after the merged one. The
+// fourth (a counter: one block, one thread) joins the latest launch it
+// may: the second's, in its block 4, thread 0 alone.
+
+// CHECK-LABEL: func.func @moved_up
+// CHECK:         gpu.launch blocks(%[[B:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c18, {{.*}}) threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c256,
+// CHECK:           %[[FIRST:.*]] = arith.cmpi ult, %[[B]], %c2
+// CHECK:           scf.if %[[FIRST]] {
+// CHECK:             memref.store %{{.*}}, %arg0
+// CHECK:           } else {
+// CHECK:             arith.subi %[[B]], %c2
+// CHECK:             memref.store %{{.*}}, %arg3
+// CHECK:           }
+// CHECK:         gpu.launch blocks(%[[B2:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c5, {{.*}}) threads(%[[T2:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c64, {{.*}}) workgroup(
+// CHECK:           %[[GRID:.*]] = arith.cmpi ult, %[[B2]], %c4
+// CHECK:           scf.if %[[GRID]] {
+// CHECK:             gpu.barrier
+// CHECK:             memref.store %{{.*}}, %arg1
+// CHECK:           } else {
+// CHECK:             %[[ONE:.*]] = arith.cmpi ult, %[[T2]], %c1
+// CHECK:             scf.if %[[ONE]] {
+// CHECK:               memref.load %arg2[]
+// CHECK:               memref.store %{{.*}}, %arg2[]
+// CHECK-NOT:     gpu.launch
+func.func @moved_up(%a: memref<512xf32>, %b: memref<4x64xf32>, %count: memref<f32>, %c: memref<4096xf32>) {
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c16 = arith.constant 16 : index
+  %c64 = arith.constant 64 : index
+  %c256 = arith.constant 256 : index
+  %one = arith.constant 1.0 : f32
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c2, %gy = %c1, %gz = %c1) threads(%tx, %ty, %tz) in (%sx = %c256, %sy = %c1, %sz = %c1) {
+    %base = arith.muli %bx, %c256 : index
+    %i = arith.addi %base, %tx : index
+    memref.store %one, %a[%i] : memref<512xf32>
+    gpu.terminator
+  }
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c2, %gy = %c2, %gz = %c1) threads(%tx, %ty, %tz) in (%sx = %c64, %sy = %c1, %sz = %c1)
+      workgroup(%tile : memref<64xf32, #gpu.address_space<workgroup>>) {
+    %v = memref.load %a[%tx] : memref<512xf32>
+    memref.store %v, %tile[%tx] : memref<64xf32, #gpu.address_space<workgroup>>
+    gpu.barrier
+    %row = arith.addi %bx, %by : index
+    %w = memref.load %tile[%tx] : memref<64xf32, #gpu.address_space<workgroup>>
+    memref.store %w, %b[%row, %tx] : memref<4x64xf32>
+    gpu.terminator
+  }
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c16, %gy = %c1, %gz = %c1) threads(%tx, %ty, %tz) in (%sx = %c256, %sy = %c1, %sz = %c1) {
+    %base = arith.muli %bx, %c256 : index
+    %i = arith.addi %base, %tx : index
+    memref.store %one, %c[%i] : memref<4096xf32>
+    gpu.terminator
+  }
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1) threads(%tx, %ty, %tz) in (%sx = %c1, %sy = %c1, %sz = %c1) {
+    %n = memref.load %count[] : memref<f32>
+    %m = arith.addf %n, %one : f32
+    memref.store %m, %count[] : memref<f32>
+    gpu.terminator
+  }
+  return
+}
+
+// -----
+
+// Two kernels with 2-D grids and workgroup memory of their own, the same
+// block size, barriers: one launch of 4 + 6 blocks, each body with its own
+// workgroup buffer; a block finds its (x, y) in its kernel's grid from its
+// place in the kernel's range.
+
+// CHECK-LABEL: func.func @grids_and_workgroup
+// CHECK:         gpu.launch blocks(%[[B:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c10, %{{.*}} = %c1, %{{.*}} = %c1) threads(%[[T:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c64, %{{.*}} = %c1, %{{.*}} = %c1) workgroup(%[[W0:.*]] : memref<64xf32, #gpu.address_space<workgroup>>, %[[W1:.*]] : memref<64xf32, #gpu.address_space<workgroup>>)
+// CHECK:           %[[FIRST:.*]] = arith.cmpi ult, %[[B]], %c4
+// CHECK:           scf.if %[[FIRST]] {
+// CHECK:             %[[X0:.*]] = arith.remui %[[B]], %c2
+// CHECK:             %[[R0:.*]] = arith.divui %[[B]], %c2
+// CHECK:             %[[Y0:.*]] = arith.remui %[[R0]], %c2
+// CHECK:             memref.store %{{.*}}, %[[W0]][%[[T]]]
+// CHECK:             gpu.barrier
+// CHECK:             memref.store %{{.*}}, %arg0[%[[Y0]], %[[X0]]]
+// CHECK:           } else {
+// CHECK:             %[[LOCAL:.*]] = arith.subi %[[B]], %c4
+// CHECK:             %[[X1:.*]] = arith.remui %[[LOCAL]], %c3
+// CHECK:             %[[R1:.*]] = arith.divui %[[LOCAL]], %c3
+// CHECK:             %[[Y1:.*]] = arith.remui %[[R1]], %c2
+// CHECK:             memref.store %{{.*}}, %[[W1]][%[[T]]]
+// CHECK:             gpu.barrier
+// CHECK:             memref.store %{{.*}}, %arg1[%[[Y1]], %[[X1]]]
+// CHECK:           }
+// CHECK-NOT:     gpu.launch
+func.func @grids_and_workgroup(%a: memref<2x2xf32>, %b: memref<2x3xf32>) {
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c3 = arith.constant 3 : index
+  %c64 = arith.constant 64 : index
+  %one = arith.constant 1.0 : f32
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c2, %gy = %c2, %gz = %c1) threads(%tx, %ty, %tz) in (%sx = %c64, %sy = %c1, %sz = %c1)
+      workgroup(%w : memref<64xf32, #gpu.address_space<workgroup>>) {
+    memref.store %one, %w[%tx] : memref<64xf32, #gpu.address_space<workgroup>>
+    gpu.barrier
+    %v = memref.load %w[%c1] : memref<64xf32, #gpu.address_space<workgroup>>
+    memref.store %v, %a[%by, %bx] : memref<2x2xf32>
+    gpu.terminator
+  }
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c3, %gy = %c2, %gz = %c1) threads(%tx, %ty, %tz) in (%sx = %c64, %sy = %c1, %sz = %c1)
+      workgroup(%w : memref<64xf32, #gpu.address_space<workgroup>>) {
+    memref.store %one, %w[%tx] : memref<64xf32, #gpu.address_space<workgroup>>
+    gpu.barrier
+    %v = memref.load %w[%c2] : memref<64xf32, #gpu.address_space<workgroup>>
+    memref.store %v, %b[%by, %bx] : memref<2x3xf32>
+    gpu.terminator
+  }
+  return
+}
+
+// -----
+
+// A constant defined between the launches, used by the second body: it
+// moves before the merged launch, which goes where the first one was.
 
 // CHECK-LABEL: func.func @constant_between
 // CHECK:         gpu.launch blocks({{.*}}) in (%{{.*}} = %c2,

@@ -273,19 +273,26 @@ def TickGPULaunchLoops : Pass<"tick-gpu-launch-loops", "mlir::func::FuncOp"> {
 
 def TickGPUMergeLaunches
     : Pass<"tick-gpu-merge-launches", "mlir::func::FuncOp"> {
-  let summary = "Launch neighbouring independent kernels as one";
+  let summary = "Launch independent kernels as one";
   let description = [{
-    A run of neighbouring `gpu.launch` ops (only constants between them)
-    with 1-D grids and blocks of constant sizes, the same block size, no
-    attributions or async tokens, bodies without barriers or shuffles that
-    touch memory only through `memref.load`/`memref.store`, where none
-    writes a buffer another in the run reads or writes, becomes one launch
-    whose grid is theirs end to end: block `b` runs the body of the launch
-    whose range holds `b`, as block `b - start` of a grid of that launch's
-    size. Buffers are compared by the value they view: distinct
-    allocations, and distinct arguments of a compiled function (each a
-    tensor of its own), are distinct memory. Adam's per-parameter updates
-    are such a run.
+    `gpu.launch` ops with grids and 1-D blocks of constant sizes, static
+    workgroup memory at most, no async tokens, and bodies that touch memory
+    only through `memref.load`/`memref.store` are grouped: each joins the
+    latest group before it that it can reach, moving up only past kernels
+    that neither write what it reads or writes nor read what it writes
+    (constants, views and allocations of a static size move to the start of
+    the block first; any other op is a boundary). A group becomes one launch
+    where its first kernel was: its grid is the kernels' grids end to end
+    (block `b` runs the body of the kernel whose range holds `b`, its block
+    ids recovered row-major from `b - start`), its block the largest of
+    theirs, its workgroup memory all of theirs (48 KiB at most). A kernel
+    with fewer threads than the group's block runs under `thread < its
+    size`; only a kernel of at most 8 blocks whose threads do not work
+    together (no barriers, no shuffles) may. Buffers are compared by the
+    value they view: distinct allocations, and distinct arguments of a
+    compiled function (each a tensor of its own), are distinct memory.
+    Adam's per-parameter updates, a layer's input and weight gradients, the
+    step count and the correct count are such groups.
   }];
   let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
                            "mlir::arith::ArithDialect"];
