@@ -10,7 +10,8 @@
 // b counted from that range's start.
 //
 // Kernels need not be neighbours: a kernel joins a merged launch further
-// up the function when it is independent of every kernel it moves above.
+// up (or down) the function when it is independent of every kernel it
+// moves past.
 //
 //===----------------------------------------------------------------------===//
 
@@ -140,7 +141,8 @@ struct Kernel {
   }
 };
 
-/// Kernels that become one launch, where the first of them was.
+/// Kernels that become one launch, where the first of them (in the order
+/// they were grouped) was.
 struct Group {
   SmallVector<Kernel> kernels;
 
@@ -304,15 +306,22 @@ void hoistToStart(Block &block) {
   }
 }
 
-/// Groups the kernels of `block`: each joins the latest group it may join
-/// and reach (it moves up only past kernels it is independent of, and no
-/// other op), else starts one.
-SmallVector<Group> groupKernels(Block &block) {
+/// Groups the kernels of `block`, taken in order (or from the last, with
+/// `down`): each joins the nearest group it may join and reach, moving up
+/// (or down) only past kernels it is independent of, and no other op; else
+/// it starts one.
+SmallVector<Group> groupKernels(Block &block, bool down) {
   SmallVector<Group> groups;
-  // The kernels since the last op that is not a kernel, in order, each with
-  // the group it started (-1 if it joined one).
+  // The kernels since the last op that is not a kernel, in the order taken,
+  // each with the group it started (-1 if it joined one).
   SmallVector<std::pair<Kernel, int>> passed;
-  for (Operation &op : block) {
+  SmallVector<Operation *> ops;
+  for (Operation &op : block)
+    ops.push_back(&op);
+  if (down)
+    std::reverse(ops.begin(), ops.end());
+  for (Operation *opPtr : ops) {
+    Operation &op = *opPtr;
     if (hoistable(op))
       continue;
     auto launch = dyn_cast<gpu::LaunchOp>(op);
@@ -353,9 +362,13 @@ struct GPUMergeLaunchesPass
     });
     for (Block *block : blocks) {
       hoistToStart(*block);
-      for (const Group &group : groupKernels(*block))
-        if (group.kernels.size() > 1)
-          merge(group);
+      // Kernels first move up to join launches before them; then those
+      // left alone move down to join launches after them (the loss's mean,
+      // needed by nothing later, beside a layer's gradients).
+      for (bool down : {false, true})
+        for (const Group &group : groupKernels(*block, down))
+          if (group.kernels.size() > 1)
+            merge(group);
     }
   }
 };

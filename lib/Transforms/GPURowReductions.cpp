@@ -34,11 +34,12 @@ constexpr int64_t kWarp = 32;
 /// How each output is reduced, or nothing when the op is not a row
 /// reduction this pass handles.
 std::optional<SmallVector<Combiner>> rowReduction(linalg::GenericOp op) {
-  // Rows and a reduction along them, or a reduction of everything to a
-  // scalar (one row: the loss's mean over the batch).
+  // Rows and a reduction along them. A reduction of everything to a scalar
+  // (the loss's mean over the batch) would be one warp walking the batch:
+  // tick-gpu-column-reductions gives it a block.
   std::optional<SmallVector<Combiner>> combiners = reductionCombiners(op);
   unsigned loops = op.getNumLoops();
-  if (!combiners || loops > 2)
+  if (!combiners || loops != 2)
     return std::nullopt;
   // Shuffles move 32-bit values: f32 sums and maxima.
   if (llvm::is_contained(*combiners, Combiner::AddI))
@@ -61,9 +62,6 @@ void lowerToWarps(linalg::GenericOp op, ArrayRef<Combiner> combiners,
   OpBuilder b(op);
   Location loc = op.getLoc();
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  bool scalar = ranges.size() == 1;
-  if (scalar)
-    ranges.insert(ranges.begin(), 1);
   rowsPerBlock = std::min(rowsPerBlock, ranges[0]);
   auto constant = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
   Value rows = constant(ranges[0]), width = constant(ranges[1]);
@@ -97,9 +95,7 @@ void lowerToWarps(linalg::GenericOp op, ArrayRef<Combiner> combiners,
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(lanes.getBody());
-    SmallVector<Value> ivs = {lanes.getInductionVar()};
-    if (!scalar)
-      ivs.insert(ivs.begin(), safeRow);
+    SmallVector<Value> ivs = {safeRow, lanes.getInductionVar()};
     scf::YieldOp::create(b, loc,
                          reduceOneElement(b, loc, op, ivs,
                                           lanes.getRegionIterArgs()));
@@ -125,10 +121,7 @@ void lowerToWarps(linalg::GenericOp op, ArrayRef<Combiner> combiners,
   Value stores = arith::AndIOp::create(b, loc, first, inRange);
   auto store = scf::IfOp::create(b, loc, stores, /*withElseRegion=*/false);
   b.setInsertionPoint(store.thenBlock()->getTerminator());
-  SmallVector<Value> ivs = {constant(0)};
-  if (!scalar)
-    ivs.insert(ivs.begin(), row);
-  storeTotals(b, loc, op, ivs, totals, combiners, inits);
+  storeTotals(b, loc, op, {row, constant(0)}, totals, combiners, inits);
   eraseReduced(op, inits);
 }
 

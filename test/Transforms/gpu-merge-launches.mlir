@@ -113,14 +113,25 @@ func.func @threads_together(%a: memref<64xf32>, %b: memref<64xf32>, %c: memref<6
 
 // -----
 
-// Left apart: the third kernel (64 threads) writes what the second (32
-// threads and a barrier, so not in blocks of 64) writes: it cannot join
-// the second's launch, nor move above it to the first's.
+// The third kernel (64 threads) writes what the second (32 threads and a
+// barrier, so not in blocks of 64) writes: it cannot join the second's
+// launch, nor move above it to the first's. The first, independent of the
+// second, moves down instead: one launch where the third was, its block 0
+// the third's, its block 1 the first's.
 
-// CHECK-LABEL: func.func @blocked_by_dependence
-// CHECK-COUNT-3: gpu.launch
+// CHECK-LABEL: func.func @moved_down
+// CHECK:         gpu.launch blocks({{.*}}) in (%{{.*}} = %c1, {{.*}}) threads({{.*}}) in (%{{.*}} = %c32,
+// CHECK:           gpu.barrier
+// CHECK:           memref.store %{{.*}}, %arg1
+// CHECK:         gpu.launch blocks(%[[B:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c2, {{.*}}) threads({{.*}}) in (%{{.*}} = %c64,
+// CHECK:           %[[THIRD:.*]] = arith.cmpi ult, %[[B]], %c1
+// CHECK:           scf.if %[[THIRD]] {
+// CHECK:             memref.store %{{.*}}, %arg1
+// CHECK:           } else {
+// CHECK:             memref.store %{{.*}}, %arg0
+// CHECK:           }
 // CHECK-NOT:     gpu.launch
-func.func @blocked_by_dependence(%a: memref<64xf32>, %c: memref<64xf32>) {
+func.func @moved_down(%a: memref<64xf32>, %c: memref<64xf32>) {
   %c1 = arith.constant 1 : index
   %c32 = arith.constant 32 : index
   %c64 = arith.constant 64 : index

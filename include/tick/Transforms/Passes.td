@@ -282,10 +282,12 @@ def TickGPUMergeLaunches
     that neither write what it reads or writes nor read what it writes
     (constants, views and allocations of a static size move to the start of
     the block first; any other op is a boundary). A group becomes one launch
-    where its first kernel was: its grid is the kernels' grids end to end
-    (block `b` runs the body of the kernel whose range holds `b`, its block
-    ids recovered row-major from `b - start`), its block the largest of
-    theirs, its workgroup memory all of theirs (48 KiB at most). A kernel
+    where its first kernel was. Then the same runs from the end of the
+    block, each launch joining the nearest group after it that it can reach
+    moving down, the merged launch where the last of them was. In a merged
+    launch the grid is the kernels' grids end to end (block `b` runs the body of the kernel whose range holds `b`, its block
+    ids recovered row-major from `b - start`), the block the largest of
+    theirs, the workgroup memory all of theirs (48 KiB at most). A kernel
     with fewer threads than the group's block runs under `thread < its
     size`; only a kernel of at most 8 blocks whose threads do not work
     together (no barriers, no shuffles) may. Buffers are compared by the
@@ -336,15 +338,17 @@ def TickGPURowReductions
     : Pass<"tick-gpu-row-reductions", "mlir::func::FuncOp"> {
   let summary = "Reduce each row with a warp: lanes split it, shuffles combine";
   let description = [{
-    A `linalg.generic` on buffers with one parallel loop (rows), or none (a
-    reduction to a scalar: one row), and one reduction loop that runs along
-    contiguous memory (a row's sum, sum of squares, maximum: LayerNorm's
-    statistics forward and backward, the loss and its mean over the batch), whose every result is `out + f(...)` or `max(out, f(...))` with
+    A `linalg.generic` on buffers with one parallel loop (rows) and one
+    reduction loop that runs along contiguous memory (a row's sum, sum of
+    squares, maximum: LayerNorm's statistics forward and backward, the
+    loss), whose every result is `out + f(...)` or `max(out, f(...))` with
     `f` independent of the outputs, becomes a `gpu.launch` in which each
     warp of 32 threads reduces one row: lane `l` combines elements `l`,
     `l + 32`, ... into a partial result, five `gpu.shuffle xor` steps combine
     the lanes' partials, and lane 0 stores. `rows-per-block` warps make a
     block. Rows up to any width work; the loads of a warp are coalesced.
+    A reduction to a scalar (the loss's mean over the batch) is left to
+    `tick-gpu-column-reductions`, which gives it a block.
   }];
   let options = [
     Option<"rowsPerBlock", "rows-per-block", "int64_t", /*default=*/"8",
