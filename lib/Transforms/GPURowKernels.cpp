@@ -185,6 +185,16 @@ public:
   bool tryAdd(const RowOp &row) {
     if (row.rows != rows)
       return false;
+    // The ops passed over run after the kernel: nothing the run does after
+    // them may touch what they write or write what they read.
+    if (!deferred.empty()) {
+      FailureOr<BufferAccesses> accesses = nestedAccesses(row.op);
+      if (failed(accesses) ||
+          llvm::any_of(deferred, [&](const BufferAccesses &passed) {
+            return passed.conflictsWith(*accesses);
+          }))
+        return false;
+    }
     SmallVector<std::pair<Value, Access>> reads, writes;
     if (auto copy = dyn_cast<memref::CopyOp>(row.op)) {
       reads.push_back({copy.getSource(), Access::Row});
@@ -237,10 +247,25 @@ public:
     return true;
   }
 
+  /// Passes over `op`, an op on buffers that is no row op (the loss's mean
+  /// over the batch between the loss and its gradient): it will run after
+  /// the kernel.
+  bool tryPassOver(Operation &op) {
+    if (!isa<linalg::LinalgOp, memref::CopyOp>(op))
+      return false;
+    FailureOr<BufferAccesses> accesses = nestedAccesses(&op);
+    if (failed(accesses))
+      return false;
+    deferred.push_back(*accesses);
+    return true;
+  }
+
   int64_t rows;
   SmallVector<RowOp> ops;
 
 private:
+  /// What the ops passed over access.
+  SmallVector<BufferAccesses> deferred;
   DenseMap<Value, Value> accessedAs;
   DenseSet<Value> written, sharedReads, readFromMemory;
 };
@@ -515,6 +540,8 @@ std::vector<RowRun> findRuns(Block &block, int64_t maxColumns) {
       continue;
     std::optional<RowOp> row = rowOpOf(&op, maxColumns);
     if (!row) {
+      if (current && current->tryPassOver(op))
+        continue;
       finish();
       continue;
     }
@@ -541,17 +568,23 @@ struct GPURowKernelsPass
       for (RowRun &run : findRuns(block, maxColumns)) {
         // The kernel takes the place of the run's last op: what the ops
         // between read is written by none of them.
+        // Deallocations and the ops the run passed over wait for the
+        // kernel, in their order.
         Operation *last = run.ops.back().op;
-        SmallVector<Operation *> deallocs;
+        DenseSet<Operation *> inRun;
+        for (const RowOp &row : run.ops)
+          inRun.insert(row.op);
+        SmallVector<Operation *> after;
         for (Operation *op = run.ops.front().op; op != last;
              op = op->getNextNode())
-          if (isa<memref::DeallocOp>(op))
-            deallocs.push_back(op);
+          if (isa<memref::DeallocOp, linalg::LinalgOp, memref::CopyOp>(op) &&
+              !inRun.contains(op))
+            after.push_back(op);
         OpBuilder b(last);
         RowKernelBuilder(b, run.ops.front().op->getLoc(), run, rowsPerBlock)
             .build();
-        for (Operation *dealloc : deallocs)
-          dealloc->moveBefore(last);
+        for (Operation *op : after)
+          op->moveBefore(last);
         for (const RowOp &row : llvm::reverse(run.ops))
           row.op->erase();
       }

@@ -301,3 +301,103 @@ func.func @chunks_then_row_sum(%p: memref<2x8x32xf32>, %b: memref<32xf32>, %sum:
   memref.copy %h, %out : memref<8x32xf32> to memref<8x32xf32>
   return
 }
+
+// -----
+
+// Between a row's maximum and the op that uses it, the sum of the maxima
+// over all rows (as the loss's mean over the batch sits between the loss
+// and its gradient): no row op, but it touches nothing the rest of the run
+// does, so the run passes over it and it runs after the kernel, reading
+// the maxima the kernel stores.
+
+#rc = affine_map<(d0, d1) -> (d0, d1)>
+#r = affine_map<(d0, d1) -> (d0)>
+#id = affine_map<(d0) -> (d0)>
+#none1 = affine_map<(d0) -> ()>
+#none0 = affine_map<() -> ()>
+// CHECK-LABEL: func.func @passes_over_batch_sum
+// CHECK:         %[[M:.*]] = memref.alloc() : memref<6xf32>
+// CHECK:         gpu.launch
+// CHECK:           gpu.shuffle  xor
+// CHECK:           arith.subf
+// CHECK:           memref.store %{{.*}}, %arg2
+// CHECK:           memref.store %{{.*}}, %[[M]]
+// CHECK:           gpu.terminator
+// CHECK:         linalg.generic {{.*}} outs(%arg1 : memref<f32>)
+// CHECK:         linalg.generic {{.*}} ins(%[[M]] : memref<6xf32>) outs(%arg1 : memref<f32>)
+// CHECK-NOT:     gpu.launch
+func.func @passes_over_batch_sum(%x: memref<6x32xf32>, %total: memref<f32>, %y: memref<6x32xf32>) {
+  %ninf = arith.constant 0xFF800000 : f32
+  %zero = arith.constant 0.0 : f32
+  %m = memref.alloc() : memref<6xf32>
+  linalg.generic {indexing_maps = [#none1, #id], iterator_types = ["parallel"]}
+      ins(%ninf : f32) outs(%m : memref<6xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  linalg.generic {indexing_maps = [#rc, #r], iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<6x32xf32>) outs(%m : memref<6xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %mx = arith.maximumf %acc, %v : f32
+    linalg.yield %mx : f32
+  }
+  linalg.generic {indexing_maps = [#none0, #none0], iterator_types = []}
+      ins(%zero : f32) outs(%total : memref<f32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  linalg.generic {indexing_maps = [#id, #none1], iterator_types = ["reduction"]}
+      ins(%m : memref<6xf32>) outs(%total : memref<f32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %s = arith.addf %acc, %v : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#rc, #r, #rc], iterator_types = ["parallel", "parallel"]}
+      ins(%x, %m : memref<6x32xf32>, memref<6xf32>) outs(%y : memref<6x32xf32>) {
+  ^bb0(%v: f32, %mx: f32, %out: f32):
+    %d = arith.subf %v, %mx : f32
+    linalg.yield %d : f32
+  }
+  return
+}
+
+// -----
+
+// The op between writes what the next row op reads: the run ends before
+// that op, which stays where it is, as does the op after it.
+
+#rc = affine_map<(d0, d1) -> (d0, d1)>
+#r = affine_map<(d0, d1) -> (d0)>
+#id = affine_map<(d0) -> (d0)>
+#none1 = affine_map<(d0) -> ()>
+// CHECK-LABEL: func.func @blocked_pass_over
+// CHECK:         gpu.launch
+// CHECK:           gpu.shuffle  xor
+// CHECK-NOT:       arith.subf
+// CHECK:           gpu.terminator
+// CHECK:         linalg.transpose ins(%arg0 : memref<6x32xf32>) outs(%arg1 : memref<6x32xf32>)
+// CHECK:         linalg.generic {{.*}} ins(%arg1, %{{.*}} : memref<6x32xf32>, memref<6xf32>) outs(%arg2 : memref<6x32xf32>)
+// CHECK-NOT:     gpu.launch
+func.func @blocked_pass_over(%x: memref<6x32xf32>, %x2: memref<6x32xf32>, %y: memref<6x32xf32>) {
+  %ninf = arith.constant 0xFF800000 : f32
+  %m = memref.alloc() : memref<6xf32>
+  linalg.generic {indexing_maps = [#none1, #id], iterator_types = ["parallel"]}
+      ins(%ninf : f32) outs(%m : memref<6xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  linalg.generic {indexing_maps = [#rc, #r], iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<6x32xf32>) outs(%m : memref<6xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %mx = arith.maximumf %acc, %v : f32
+    linalg.yield %mx : f32
+  }
+  linalg.transpose ins(%x : memref<6x32xf32>) outs(%x2 : memref<6x32xf32>) permutation = [0, 1]
+  linalg.generic {indexing_maps = [#rc, #r, #rc], iterator_types = ["parallel", "parallel"]}
+      ins(%x2, %m : memref<6x32xf32>, memref<6xf32>) outs(%y : memref<6x32xf32>) {
+  ^bb0(%v: f32, %mx: f32, %out: f32):
+    %d = arith.subf %v, %mx : f32
+    linalg.yield %d : f32
+  }
+  return
+}

@@ -372,7 +372,9 @@ def TickGPURowKernels : Pass<"tick-gpu-row-kernels", "mlir::func::FuncOp"> {
     start a run), and copies of one value per row. LayerNorm forward and
     backward and the loss's softmax are such runs. Allocations, ops without
     memory effects and deallocations (moved after the kernel) may sit
-    between them.
+    between them, and so may other ops on buffers (the loss's mean between
+    the loss and its gradient) when no op of the run after them touches
+    what they write or writes what they read: they move after the kernel.
 
     A run becomes one `gpu.launch` in which a warp owns a row
     (`rows-per-block` warps a block): lane `l` loads columns `l`, `l + 32`,
