@@ -153,14 +153,20 @@ struct Group {
     return most;
   }
 
+  bool independentOf(const Kernel &next) const {
+    return llvm::all_of(kernels,
+                        [&](const Kernel &k) { return k.independentOf(next); });
+  }
+
   bool admits(const Kernel &next) const {
     int64_t blockSize = std::max(threads(), next.threads);
     int64_t bytes = next.workgroupBytes;
     for (const Kernel &k : kernels)
       bytes += k.workgroupBytes;
     return bytes <= kMaxWorkgroupBytes && next.fitsBlocksOf(blockSize) &&
+           independentOf(next) &&
            llvm::all_of(kernels, [&](const Kernel &k) {
-             return k.fitsBlocksOf(blockSize) && k.independentOf(next);
+             return k.fitsBlocksOf(blockSize);
            });
   }
 };
@@ -308,13 +314,14 @@ void hoistToStart(Block &block) {
 
 /// Groups the kernels of `block`, taken in order (or from the last, with
 /// `down`): each joins the nearest group it may join and reach, moving up
-/// (or down) only past kernels it is independent of, and no other op; else
+/// (or down) only past groups it is independent of, and no other op; else
 /// it starts one.
 SmallVector<Group> groupKernels(Block &block, bool down) {
   SmallVector<Group> groups;
-  // The kernels since the last op that is not a kernel, in the order taken,
-  // each with the group it started (-1 if it joined one).
-  SmallVector<std::pair<Kernel, int>> passed;
+  // The groups since the last op that is not a kernel, in the order taken.
+  // A group runs where its first kernel is: a kernel that joins it moves
+  // there, past the groups in between.
+  SmallVector<size_t> reachable;
   SmallVector<Operation *> ops;
   for (Operation &op : block)
     ops.push_back(&op);
@@ -327,24 +334,23 @@ SmallVector<Group> groupKernels(Block &block, bool down) {
     auto launch = dyn_cast<gpu::LaunchOp>(op);
     std::optional<Kernel> k = launch ? Kernel::of(launch) : std::nullopt;
     if (!k) {
-      passed.clear();
+      reachable.clear();
       continue;
     }
-    int joined = -1;
-    for (auto &[earlier, started] : llvm::reverse(passed)) {
-      if (started >= 0 && groups[started].admits(*k)) {
-        joined = started;
+    std::optional<size_t> joined;
+    for (size_t g : llvm::reverse(reachable)) {
+      if (groups[g].admits(*k)) {
+        joined = g;
         break;
       }
-      if (!k->independentOf(earlier))
+      if (!groups[g].independentOf(*k))
         break;
     }
-    if (joined >= 0) {
-      groups[joined].kernels.push_back(*k);
-      passed.push_back({*k, -1});
+    if (joined) {
+      groups[*joined].kernels.push_back(*k);
     } else {
       groups.push_back(Group{{*k}});
-      passed.push_back({*k, static_cast<int>(groups.size()) - 1});
+      reachable.push_back(groups.size() - 1);
     }
   }
   return groups;

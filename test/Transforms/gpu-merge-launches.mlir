@@ -295,3 +295,46 @@ func.func @constant_between(%a: memref<64xf32>, %b: memref<64xf32>) {
   }
   return
 }
+
+// -----
+
+// A kernel that joined a launch further up is no longer where it was: the
+// third kernel moves up into the first's launch, so the fourth, which
+// reads what the third writes, may still move above the third's old place
+// into the second's launch (both 64 threads with a barrier).
+
+// CHECK-LABEL: func.func @moved_kernel_leaves_its_place
+// CHECK:         gpu.launch blocks({{.*}}) in (%{{.*}} = %c2, {{.*}}) threads({{.*}}) in (%{{.*}} = %c256,
+// CHECK:           memref.store %{{.*}}, %arg0
+// CHECK:           memref.store %{{.*}}, %arg2
+// CHECK:         gpu.launch blocks({{.*}}) in (%{{.*}} = %c2, {{.*}}) threads({{.*}}) in (%{{.*}} = %c64,
+// CHECK:           memref.store %{{.*}}, %arg1
+// CHECK:           memref.load %arg2
+// CHECK:           memref.store %{{.*}}, %arg3
+// CHECK-NOT:     gpu.launch
+func.func @moved_kernel_leaves_its_place(%a: memref<256xf32>, %b: memref<64xf32>, %c: memref<256xf32>, %d: memref<64xf32>) {
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %c256 = arith.constant 256 : index
+  %one = arith.constant 1.0 : f32
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1) threads(%tx, %ty, %tz) in (%sx = %c256, %sy = %c1, %sz = %c1) {
+    memref.store %one, %a[%tx] : memref<256xf32>
+    gpu.terminator
+  }
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1) threads(%tx, %ty, %tz) in (%sx = %c64, %sy = %c1, %sz = %c1) {
+    gpu.barrier
+    memref.store %one, %b[%tx] : memref<64xf32>
+    gpu.terminator
+  }
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1) threads(%tx, %ty, %tz) in (%sx = %c256, %sy = %c1, %sz = %c1) {
+    memref.store %one, %c[%tx] : memref<256xf32>
+    gpu.terminator
+  }
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1) threads(%tx, %ty, %tz) in (%sx = %c64, %sy = %c1, %sz = %c1) {
+    gpu.barrier
+    %v = memref.load %c[%tx] : memref<256xf32>
+    memref.store %v, %d[%tx] : memref<64xf32>
+    gpu.terminator
+  }
+  return
+}
