@@ -111,8 +111,9 @@ void lowerToBlocks(linalg::GenericOp op, ArrayRef<Combiner> combiners,
     columns *= range;
   int64_t lanes =
       std::min<int64_t>(kColumnsPerBlock, llvm::PowerOf2Ceil(columns));
-  int64_t slices =
-      std::min<int64_t>(blockSize / lanes, llvm::PowerOf2Ceil(length));
+  // A whole block even for a short reduction: kernels of one block size
+  // with barriers can launch together (tick-gpu-merge-launches).
+  int64_t slices = blockSize / lanes;
   int64_t blocks = llvm::divideCeil(columns, lanes);
   int64_t splits = outputsAreColumns(op)
                        ? splitsFor(blocks, length, slices, minBlocks)

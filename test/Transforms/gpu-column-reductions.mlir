@@ -64,18 +64,20 @@ func.func @bias_gradient(%dy: memref<64x40xf32>, %db: memref<40xf32>) {
 // -----
 
 // Two parallel loops are one run of 4 x 8 columns, row-major: the column
-// index splits into (column / 8, column % 8). A reduction of 3 rows takes
-// 4 slices (its length rounded up to a power of two) and two tree steps.
+// index splits into (column / 8, column % 8). A reduction of 3 rows still
+// takes a whole block, 32 slices (every column-reduction kernel has
+// block-size threads, so that tick-gpu-merge-launches can launch them
+// together); slices past the rows add nothing, and five tree steps fold.
 
 #in = affine_map<(d0, d1, d2) -> (d2, d0, d1)>
 #out = affine_map<(d0, d1, d2) -> (d0, d1)>
 // CHECK-LABEL: func.func @two_parallel_loops
-// CHECK:         gpu.launch {{.*}} in (%{{.*}} = %c1, {{.*}}) threads({{.*}}) in (%{{.*}} = %c128, {{.*}}) workgroup(%[[P:.*]] : memref<4x32xf32, #gpu.address_space<workgroup>>)
-// CHECK:           scf.for %[[R:.*]] = %{{.*}} to %c3 step %c4
+// CHECK:         gpu.launch {{.*}} in (%{{.*}} = %c1, {{.*}}) threads({{.*}}) in (%{{.*}} = %c1024, {{.*}}) workgroup(%[[P:.*]] : memref<32x32xf32, #gpu.address_space<workgroup>>)
+// CHECK:           scf.for %[[R:.*]] = %{{.*}} to %c3 step %c32
 // CHECK-DAG:         %[[J:.*]] = arith.remui %{{.*}}, %c8
 // CHECK-DAG:         %[[I:.*]] = arith.divui %{{.*}}, %c8
 // CHECK:             memref.load %arg0[%[[R]], %[[I]], %[[J]]]
-// CHECK-COUNT-2:   gpu.barrier
+// CHECK-COUNT-5:   gpu.barrier
 // CHECK-NOT:       gpu.barrier
 // CHECK:           scf.if
 // CHECK:             memref.load %arg1[%{{.*}}, %{{.*}}]
@@ -93,18 +95,18 @@ func.func @two_parallel_loops(%x: memref<3x4x8xf32>, %out: memref<4x8xf32>) {
 // -----
 
 // The count of correct predictions: an i64 sum to a scalar is one column;
-// 100 rows take 128 slices of one lane, folded in seven steps.
+// 100 rows in 1024 slices of one lane, folded in ten steps.
 
 #all = affine_map<(d0) -> (d0)>
 #none = affine_map<(d0) -> ()>
 // CHECK-LABEL: func.func @correct_count
 // CHECK-DAG:     %[[ZERO:.*]] = arith.constant 0 : i64
-// CHECK:         gpu.launch {{.*}} in (%{{.*}} = %c1, {{.*}}) threads(%[[T:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c128, {{.*}}) workgroup(%[[P:.*]] : memref<128x1xi64, #gpu.address_space<workgroup>>)
-// CHECK:           scf.for %[[R:.*]] = %[[T]] to %c100 step %c128 iter_args(%[[ACC:.*]] = %[[ZERO]]) -> (i64)
+// CHECK:         gpu.launch {{.*}} in (%{{.*}} = %c1, {{.*}}) threads(%[[T:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c1024, {{.*}}) workgroup(%[[P:.*]] : memref<1024x1xi64, #gpu.address_space<workgroup>>)
+// CHECK:           scf.for %[[R:.*]] = %[[T]] to %c100 step %c1024 iter_args(%[[ACC:.*]] = %[[ZERO]]) -> (i64)
 // CHECK:             memref.load %arg0[%[[R]]]
 // CHECK:             memref.load %arg1[%[[R]]]
 // CHECK:             arith.addi %[[ACC]]
-// CHECK-COUNT-7:   gpu.barrier
+// CHECK-COUNT-10:  gpu.barrier
 // CHECK-NOT:       gpu.barrier
 // CHECK:           scf.if
 // CHECK:             memref.load %[[P]][%c0, %c0]

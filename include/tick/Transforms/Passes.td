@@ -416,8 +416,9 @@ def TickGPUColumnReductions
     The parallel loops, flattened row-major, are the columns. A block of
     `block-size` threads takes 32 neighbouring columns (fewer when there are
     fewer): lane `l` of slice `s` combines the elements `s`, `s + S`, ... of
-    column `l` along the reduction (S = block-size / 32, at most the
-    reduction's length rounded up to a power of two) in a register. The
+    column `l` along the reduction (S = block-size / lanes, even where the
+    reduction is shorter: every such kernel has block-size threads, so that
+    `tick-gpu-merge-launches` can launch them together) in a register. The
     slices' partial results meet in workgroup memory: log2(S) steps, each
     after a `gpu.barrier`, in which slice `s < h` combines its partial with
     slice `s + h`'s. Slice 0 stores each column's total, combined with the
