@@ -26,10 +26,10 @@ inline mlir::Value rootBuffer(mlir::Value value) {
 /// Whether two memrefs may share memory: views of one buffer do; buffers
 /// in different memory spaces (a GPU block's workgroup memory, device
 /// memory) do not; two distinct allocations do not, nor does an allocation
-/// with an argument,
-/// nor do two arguments of a function (Tick's entry points take buffers
-/// that do not overlap: the generated header and the README say so, and
-/// the in-place updates and results would see each other otherwise).
+/// with an argument, nor do two arguments of a function (Tick's entry
+/// points take buffers that do not overlap: the generated header and the
+/// README say so, and the in-place updates and results would see each
+/// other otherwise).
 inline bool mayAlias(mlir::Value a, mlir::Value b) {
   a = rootBuffer(a);
   b = rootBuffer(b);

@@ -67,10 +67,11 @@ SmallVector<Value> columnIndices(OpBuilder &b, Location loc,
   return ivs;
 }
 
-/// Chunks of rows to split a reduction into. A chunk costs a kernel (the
-/// sum over chunks, about 2 µs on an H100) and saves each thread's
-/// loads one after another (about 0.25 µs each): only threads with 16 rows
-/// or more split, doubling while the blocks are fewer than `minBlocks` and
+/// Chunks of rows to split a reduction into. Splitting costs the sum over
+/// chunks (a kernel of about 2 µs on an H100 where the op reading the
+/// output cannot add the chunks itself) and saves each thread's loads one
+/// after another (about 0.25 µs each): only threads with 16 rows or more
+/// split, doubling while the blocks are fewer than `minBlocks` and
 /// every thread keeps 4 rows of each chunk.
 int64_t splitsFor(int64_t blocks, int64_t length, int64_t slices,
                   int64_t minBlocks) {

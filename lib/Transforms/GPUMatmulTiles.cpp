@@ -41,7 +41,6 @@ namespace tick {
 
 using namespace mlir;
 using namespace tick;
-using tick::FoldedInit;
 
 namespace {
 
