@@ -277,23 +277,25 @@ def TickGPUMergeLaunches
   let description = [{
     `gpu.launch` ops with grids and 1-D blocks of constant sizes, static
     workgroup memory at most, no async tokens, and bodies that touch memory
-    only through `memref.load`/`memref.store` are grouped: each joins the
-    latest group before it that it can reach, moving up only past kernels
-    that neither write what it reads or writes nor read what it writes
-    (constants, views and allocations of a static size move to the start of
-    the block first; any other op is a boundary). A group becomes one launch
-    where its first kernel was. Then the same runs from the end of the
-    block, each launch joining the nearest group after it that it can reach
-    moving down, the merged launch where the last of them was. In a merged
-    launch the grid is the kernels' grids end to end (block `b` runs the body of the kernel whose range holds `b`, its block
-    ids recovered row-major from `b - start`), the block the largest of
-    theirs, the workgroup memory all of theirs (48 KiB at most). A kernel
-    with fewer threads than the group's block runs under `thread < its
-    size`; only a kernel of at most 8 blocks whose threads do not work
-    together (no barriers, no shuffles) may. Buffers are compared by the
-    value they view: distinct allocations, and distinct arguments of a
-    compiled function (each a tensor of its own), are distinct memory.
-    Adam's per-parameter updates, a layer's input and weight gradients, the
+    only through `memref.load`/`memref.store` are grouped. Constants, views
+    and allocations of a static size first move to the start of the block;
+    any other op is a boundary. Each kernel, in order, joins the nearest
+    group before it that admits it, moving up only past groups whose kernels
+    neither write what it reads or writes nor read what it writes; a group
+    stands where its first kernel was. Then the same runs from the end of
+    the block, each launch moving down to join the nearest group after it
+    that admits it, the merged launch where the last of them was.
+
+    In a merged launch the grid is the kernels' grids end to end (block `b`
+    runs the body of the kernel whose range holds `b`, its block ids
+    recovered row-major from `b - start`), the block the largest of theirs,
+    the workgroup memory all of theirs (48 KiB at most). A kernel with
+    fewer threads than the group's block runs under `thread < its size`;
+    only a kernel of at most 8 blocks whose threads do not work together
+    (no barriers, no shuffles) may. Buffers are compared by the value they
+    view: distinct allocations, and distinct arguments of a compiled
+    function (each a tensor of its own), are distinct memory. Adam's
+    per-parameter updates, a layer's input and weight gradients, the
     step count and the correct count are such groups.
   }];
   let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
