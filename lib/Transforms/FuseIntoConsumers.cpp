@@ -63,11 +63,12 @@ bool isProducer(linalg::GenericOp op) {
                       });
 }
 
-/// The one op that reads `producer`'s output after it, when that op can
-/// compute the output itself: an all-parallel generic reading it once, as
-/// an input, through a permutation (each element at one iteration: nothing
-/// computed twice), and nothing else but its deallocation after it.
-linalg::GenericOp consumerOf(linalg::GenericOp producer) {
+/// Where the one op that reads `producer`'s output after it takes it, when
+/// that op can compute the output itself: an all-parallel generic reading
+/// it once, as an input, through a permutation (each element at one
+/// iteration: nothing computed twice), and nothing else but its
+/// deallocation after it.
+OpOperand *consumerOf(linalg::GenericOp producer) {
   Value buffer = producer.getDpsInits()[0];
   linalg::GenericOp consumer;
   for (Operation *user : buffer.getUsers()) {
@@ -76,25 +77,25 @@ linalg::GenericOp consumerOf(linalg::GenericOp producer) {
     auto generic = dyn_cast<linalg::GenericOp>(user);
     if (consumer || !generic || generic->getBlock() != producer->getBlock() ||
         !producer->isBeforeInBlock(generic))
-      return {};
+      return nullptr;
     consumer = generic;
   }
   if (!consumer || !allParallel(consumer))
-    return {};
+    return nullptr;
   OpOperand *read = nullptr;
   for (OpOperand &operand : consumer->getOpOperands()) {
     if (operand.get() != buffer)
       continue;
     if (read || !consumer.isDpsInput(&operand))
-      return {};
+      return nullptr;
     read = &operand;
   }
   if (!consumer.getMatchingIndexingMap(read).isPermutation())
-    return {};
+    return nullptr;
   for (Operation *user : buffer.getUsers())
     if (isa<memref::DeallocOp>(user) && !consumer->isBeforeInBlock(user))
-      return {};
-  return consumer;
+      return nullptr;
+  return read;
 }
 
 /// Whether what `producer` reads holds the same values when `consumer`
@@ -127,14 +128,12 @@ bool inputsUnchangedUntil(linalg::GenericOp producer,
   return true;
 }
 
-/// Replaces `consumer` by an op that computes `producer`'s output where it
-/// read it, and erases the producer and its buffer.
-void fuse(linalg::GenericOp producer, linalg::GenericOp consumer) {
+/// Replaces the consumer (the owner of `read`) by an op that computes
+/// `producer`'s output where it read it, and erases the producer and its
+/// buffer.
+void fuse(linalg::GenericOp producer, OpOperand *read) {
+  auto consumer = cast<linalg::GenericOp>(read->getOwner());
   Value buffer = producer.getDpsInits()[0];
-  OpOperand *read = nullptr;
-  for (OpOperand *input : consumer.getDpsInputOperands())
-    if (input->get() == buffer)
-      read = input;
   AffineMap readMap = consumer.getMatchingIndexingMap(read);
 
   SmallVector<Value> inputs;
@@ -209,10 +208,11 @@ struct FuseIntoConsumersPass
       WalkResult walk = getOperation().walk([&](linalg::GenericOp op) {
         if (!isProducer(op))
           return WalkResult::advance();
-        linalg::GenericOp consumer = consumerOf(op);
-        if (!consumer || !inputsUnchangedUntil(op, consumer))
+        OpOperand *read = consumerOf(op);
+        if (!read || !inputsUnchangedUntil(
+                         op, cast<linalg::GenericOp>(read->getOwner())))
           return WalkResult::advance();
-        fuse(op, consumer);
+        fuse(op, read);
         return WalkResult::interrupt();
       });
       return walk.wasInterrupted();

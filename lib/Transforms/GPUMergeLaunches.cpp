@@ -17,12 +17,13 @@
 
 #include "tick/Transforms/Passes.h"
 
+#include "BufferEffects.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/IRMapping.h"
-#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace tick {
 #define GEN_PASS_DEF_TICKGPUMERGELAUNCHES
@@ -30,6 +31,7 @@ namespace tick {
 } // namespace tick
 
 using namespace mlir;
+using tick::rootBuffer;
 
 namespace {
 
@@ -41,13 +43,6 @@ constexpr int64_t kMaxWorkgroupBytes = 48 * 1024;
 /// reduction to one value, a counter) wastes little; a matmul of hundreds
 /// of 64-thread blocks would lose most of its occupancy.
 constexpr int64_t kMaxPaddedBlocks = 8;
-
-/// The buffer a memref value views (through subviews, casts).
-Value rootBuffer(Value memref) {
-  while (auto view = memref.getDefiningOp<ViewLikeOpInterface>())
-    memref = view.getViewSource();
-  return memref;
-}
 
 /// A launch that can be merged: a grid and a 1-D block of constant sizes,
 /// static workgroup memory at most, no async tokens, and a body of one
