@@ -56,6 +56,9 @@ void tick::buildGPUKernelsPipeline(OpPassManager &pm,
   // constants.
   pm.addNestedPass<func::FuncOp>(createTickGPUMergeLaunches());
   pm.addPass(createCanonicalizerPass());
+  // Last, so that every multiply-add of every kernel, whichever pass
+  // wrote it, becomes one fma.
+  pm.addNestedPass<func::FuncOp>(createTickGPUFuseMultiplyAdd());
 }
 
 void tick::buildGPUToLLVMPipeline(OpPassManager &pm,

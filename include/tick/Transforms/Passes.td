@@ -302,6 +302,21 @@ def TickGPUMergeLaunches
                            "mlir::arith::ArithDialect"];
 }
 
+def TickGPUFuseMultiplyAdd
+    : Pass<"tick-gpu-fuse-multiply-add", "mlir::func::FuncOp"> {
+  let summary = "Let kernels compute a * b + c as one fused multiply-add";
+  let description = [{
+    Every floating-point `arith` op inside a `gpu.launch` gets the
+    `contract` fast-math flag, so that the NVPTX back end fuses a multiply
+    and the add or subtraction that takes its result into one `fma.rn`, as
+    nvcc does by default (`-fmad=true`). Without the flag it emits `mul.rn`
+    and `add.rn`: two instructions per multiply-add in a matmul's inner
+    loop, which ptxas may not fuse either. The fused result is rounded once
+    instead of twice; no other fast-math assumption is made.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect"];
+}
+
 def TickGPUMergeKernelModules
     : Pass<"tick-gpu-merge-kernel-modules", "mlir::ModuleOp"> {
   let summary = "Put every outlined kernel into one gpu.module";
