@@ -35,6 +35,8 @@ std::optional<SmallVector<Combiner>> reductionCombiners(linalg::GenericOp op) {
       combiners.push_back(Combiner::MaxF);
     else if (isa<arith::AddIOp>(combine))
       combiners.push_back(Combiner::AddI);
+    else if (isa<arith::MinSIOp>(combine))
+      combiners.push_back(Combiner::MinSI);
     else
       return std::nullopt;
     Value lhs = combine->getOperand(0), rhs = combine->getOperand(1);
@@ -50,6 +52,12 @@ std::optional<SmallVector<Combiner>> reductionCombiners(linalg::GenericOp op) {
   return combiners;
 }
 
+bool outputsFitShuffles(linalg::GenericOp op) {
+  return llvm::all_of(op.getDpsInits(), [](Value output) {
+    return getElementTypeOrSelf(output.getType()).getIntOrFloatBitWidth() == 32;
+  });
+}
+
 Value combine(OpBuilder &b, Location loc, Combiner c, Value x, Value y) {
   switch (c) {
   case Combiner::AddF:
@@ -58,6 +66,8 @@ Value combine(OpBuilder &b, Location loc, Combiner c, Value x, Value y) {
     return arith::MaximumFOp::create(b, loc, x, y);
   case Combiner::AddI:
     return arith::AddIOp::create(b, loc, x, y);
+  case Combiner::MinSI:
+    return arith::MinSIOp::create(b, loc, x, y);
   }
   llvm_unreachable("unknown combiner");
 }
@@ -81,6 +91,11 @@ Value identity(OpBuilder &b, Location loc, Combiner c, Type type) {
         b, loc, b.getF32FloatAttr(-std::numeric_limits<float>::infinity()));
   case Combiner::AddI:
     return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, 0));
+  case Combiner::MinSI:
+    return arith::ConstantOp::create(
+        b, loc,
+        b.getIntegerAttr(type, APInt::getSignedMaxValue(
+                                   type.getIntOrFloatBitWidth())));
   }
   llvm_unreachable("unknown combiner");
 }

@@ -20,15 +20,20 @@
 
 namespace tick {
 
-enum class Combiner { AddF, MaxF, AddI };
+enum class Combiner { AddF, MaxF, AddI, MinSI };
 
 /// How each output of `op` is combined, or nothing when `op` is not a
 /// reduction the GPU kernels take: on buffers, static loop ranges, one
 /// reduction loop and it the innermost (tick-parallel-dims-first puts it
 /// there), each result `combine(out, f(...))` with `f` independent of the
-/// outputs and `combine` an f32 add or maximum or an integer add.
+/// outputs and `combine` an f32 add or maximum, or an integer add or
+/// signed minimum.
 std::optional<llvm::SmallVector<Combiner>>
 reductionCombiners(mlir::linalg::GenericOp op);
+
+/// Whether every output of `op` is a 32-bit value, which one warp shuffle
+/// moves (f32 sums and maxima, i32 indices).
+bool outputsFitShuffles(mlir::linalg::GenericOp op);
 
 mlir::Value combine(mlir::OpBuilder &b, mlir::Location loc, Combiner c,
                     mlir::Value x, mlir::Value y);

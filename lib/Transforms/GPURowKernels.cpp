@@ -121,9 +121,10 @@ std::optional<RowOp> rowOpOf(linalg::GenericOp op, int64_t maxColumns) {
   bool reduces = iterators.back() == utils::IteratorType::reduction &&
                  ranges.size() == 2;
   if (reduces) {
-    // Shuffles move 32-bit floats: sums and maxima along the row.
+    // Shuffles move 32-bit values: sums and maxima of floats along the
+    // row, the first index of its maximum.
     std::optional<SmallVector<Combiner>> combiners = reductionCombiners(op);
-    if (!combiners || llvm::is_contained(*combiners, Combiner::AddI))
+    if (!combiners || !outputsFitShuffles(op))
       return std::nullopt;
     row.combiners = *combiners;
   }

@@ -41,8 +41,8 @@ std::optional<SmallVector<Combiner>> rowReduction(linalg::GenericOp op) {
   unsigned loops = op.getNumLoops();
   if (!combiners || loops != 2)
     return std::nullopt;
-  // Shuffles move 32-bit values: f32 sums and maxima.
-  if (llvm::is_contained(*combiners, Combiner::AddI))
+  // Shuffles move 32-bit values: f32 sums and maxima, i32 indices.
+  if (!outputsFitShuffles(op))
     return std::nullopt;
   // The reduction runs along rows: the innermost index of every input
   // that reads along it.

@@ -85,7 +85,8 @@ func.func @max_and_masked_sum(%x: memref<8x10xf32>, %labels: memref<8xindex>, %m
 
 // Left alone: a sum over the batch (the reduction runs across rows, not
 // along them: one thread per column reads coalesced), a reduction whose
-// contribution reads the output (not a plain sum), and an i64 argmax.
+// contribution reads the output (not a plain sum), and an i64 minimum
+// (a shuffle moves 32 bits).
 
 #row = affine_map<(d0, d1) -> (d0, d1)>
 #colmajor = affine_map<(d0, d1) -> (d1, d0)>
@@ -112,8 +113,51 @@ func.func @left_alone(%dy: memref<64x10xf32>, %x: memref<8x10xf32>, %bias: memre
   ^bb0(%v: f32, %a: i64):
     %j = linalg.index 1 : index
     %ji = arith.index_cast %j : index to i64
-    %s = arith.maxsi %a, %ji : i64
+    %s = arith.minsi %ji, %a : i64
     linalg.yield %s : i64
+  }
+  return
+}
+
+// -----
+
+// The first index of a row's maximum (the predicted class): an i32
+// minimum over the columns whose logit equals the maximum, the others
+// counting as 10. A lane starts from i32's largest value (lanes past the
+// row keep it); shuffles move i32 and combine with minsi; the output's
+// initial value joins last.
+
+#row = affine_map<(d0, d1) -> (d0, d1)>
+#stat = affine_map<(d0, d1) -> (d0)>
+// CHECK-LABEL: func.func @first_max
+// CHECK-DAG:     %[[NONE:.*]] = arith.constant 10 : i32
+// CHECK-DAG:     %[[IMAX:.*]] = arith.constant 2147483647 : i32
+// CHECK:         gpu.launch
+// CHECK:           %[[LANE:.*]] = arith.remui
+// CHECK:           %[[PART:.*]] = scf.for %[[K:.*]] = %[[LANE]] to %c10 step %c32 iter_args(%[[ACC:.*]] = %[[IMAX]]) -> (i32)
+// CHECK:             %[[EQ:.*]] = arith.cmpf oeq
+// CHECK:             %[[CAND:.*]] = arith.select %[[EQ]], %{{.*}}, %[[NONE]] : i32
+// CHECK:             arith.minsi %[[CAND]], %[[ACC]] : i32
+// CHECK:           %[[S16:.*]], %{{.*}} = gpu.shuffle  xor %[[PART]], %c16_i32, %c32_i32 : i32
+// CHECK:           arith.minsi %[[PART]], %[[S16]] : i32
+// CHECK-COUNT-4:   gpu.shuffle  xor %{{.*}} : i32
+// CHECK:           %[[TOTAL:.*]] = arith.minsi
+// CHECK:           scf.if
+// CHECK:             %[[INIT:.*]] = memref.load %arg2
+// CHECK:             %[[FIRST:.*]] = arith.minsi %[[INIT]], %[[TOTAL]] : i32
+// CHECK:             memref.store %[[FIRST]], %arg2
+// CHECK-NOT:     linalg.generic
+func.func @first_max(%logits: memref<8x10xf32>, %max: memref<8xf32>, %first: memref<8xi32>) {
+  %none = arith.constant 10 : i32
+  linalg.generic {indexing_maps = [#row, #stat, #stat], iterator_types = ["parallel", "reduction"]}
+      ins(%logits, %max : memref<8x10xf32>, memref<8xf32>) outs(%first : memref<8xi32>) {
+  ^bb0(%v: f32, %m: f32, %a: i32):
+    %j = linalg.index 1 : index
+    %ji = arith.index_cast %j : index to i32
+    %eq = arith.cmpf oeq, %v, %m : f32
+    %c = arith.select %eq, %ji, %none : i32
+    %s = arith.minsi %c, %a : i32
+    linalg.yield %s : i32
   }
   return
 }

@@ -170,20 +170,24 @@ struct CorrectCountLowering : OpRewritePattern<nn::CorrectCountOp> {
     auto type = cast<RankedTensorType>(logits.getType());
     MatrixMaps m(ctx);
     SoftmaxStatistics stats = buildSoftmaxStatistics(rewriter, loc, logits);
-    Type i64 = rewriter.getI64Type();
-    auto rowIndexType = RankedTensorType::get({type.getDimSize(0)}, i64);
+    // Class indices in i32: a GPU warp combines them with 32-bit shuffles.
+    Type i32 = rewriter.getI32Type(), i64 = rewriter.getI64Type();
+    auto rowIndexType = RankedTensorType::get({type.getDimSize(0)}, i32);
     Value classes = arith::ConstantOp::create(
-        rewriter, loc, rewriter.getI64IntegerAttr(type.getDimSize(1)));
+        rewriter, loc, rewriter.getI32IntegerAttr(type.getDimSize(1)));
+    // The smallest index whose logit is the row's maximum: a minimum
+    // reduction whose step does not read the output (non-maxima count as
+    // `classes`), which the GPU row kernels and the CPU vectorizer take.
     Value firstMax = createGeneric(
         rewriter, loc, ValueRange{logits, stats.max},
         createFilled(rewriter, loc, rowIndexType, logits, classes),
         {m.matrix, m.row, m.row}, {kPar, kRed},
         [&](OpBuilder &b, Location loc, ValueRange a) {
-          Value j = arith::IndexCastOp::create(b, loc, i64,
+          Value j = arith::IndexCastOp::create(b, loc, i32,
                                                linalg::IndexOp::create(b, loc, 1));
           Value isMax =
               arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, a[0], a[1]);
-          Value candidate = arith::SelectOp::create(b, loc, isMax, j, a[2]);
+          Value candidate = arith::SelectOp::create(b, loc, isMax, j, classes);
           yield(b, loc, arith::MinSIOp::create(b, loc, candidate, a[2]).getResult());
         })[0];
     Value zero = arith::ConstantOp::create(rewriter, loc, rewriter.getI64IntegerAttr(0));
@@ -194,10 +198,12 @@ struct CorrectCountLowering : OpRewritePattern<nn::CorrectCountOp> {
         rewriter, loc, ValueRange{firstMax, op.getLabels()}, count,
         {vector, vector, AffineMap::get(1, 0, {}, ctx)}, {kRed},
         [&](OpBuilder &b, Location loc, ValueRange a) {
+          Value predicted = arith::ExtSIOp::create(b, loc, i64, a[0]);
           Value label = a[1];
           if (label.getType() != i64)
             label = arith::ExtSIOp::create(b, loc, i64, label);
-          Value hit = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, a[0], label);
+          Value hit = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                            predicted, label);
           Value add = arith::ExtUIOp::create(b, loc, i64, hit);
           yield(b, loc, arith::AddIOp::create(b, loc, a[2], add).getResult());
         })[0];

@@ -29,11 +29,15 @@
 // CHECK:           math.exp
 // CHECK:           arith.divf
 // CHECK:           arith.cmpi eq
-// Correct count: first index of the row maximum, compared with the label
-// CHECK:         %[[ARGMAX:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<4xi64>)
-// CHECK:           arith.cmpf oeq
-// CHECK:           arith.minsi
-// CHECK:         linalg.generic {{.*}}iterator_types = ["reduction"]} ins(%[[ARGMAX]], %{{.*}} : tensor<4xi64>, tensor<4xi64>) outs(%{{.*}} : tensor<i64>)
+// Correct count: first index of the row maximum (an i32 minimum over the
+// columns holding it, the others counting as 3), compared with the label
+// CHECK:         %[[ARGMAX:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<4xi32>)
+// CHECK:           %[[J:.*]] = arith.index_cast %{{.*}} : index to i32
+// CHECK:           %[[EQ:.*]] = arith.cmpf oeq
+// CHECK:           %[[CAND:.*]] = arith.select %[[EQ]], %[[J]], %c3_i32 : i32
+// CHECK:           arith.minsi %[[CAND]], %{{.*}} : i32
+// CHECK:         linalg.generic {{.*}}iterator_types = ["reduction"]} ins(%[[ARGMAX]], %{{.*}} : tensor<4xi32>, tensor<4xi64>) outs(%{{.*}} : tensor<i64>)
+// CHECK:           arith.extsi %{{.*}} : i32 to i64
 // CHECK:         return %[[DX]], %[[DW]], %[[DB]], %[[LNDX]], %[[COLS]]#0, %[[COLS]]#1
 func.func @grads(%dy: tensor<4x3xf32>, %w: tensor<3x5xf32>, %x: tensor<4x5xf32>, %h: tensor<4x3xf32>, %g: tensor<3xf32>, %y: tensor<4xi64>, %one: tensor<f32>) -> (tensor<4x5xf32>, tensor<3x5xf32>, tensor<3xf32>, tensor<4x3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<4x3xf32>, tensor<4x3xf32>, tensor<i64>) {
   %0 = nn.linear_grad_input %dy, %w : tensor<4x3xf32>, tensor<3x5xf32>
