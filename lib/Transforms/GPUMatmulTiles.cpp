@@ -20,6 +20,12 @@
 // (ChunkSums.h) adds C's initial value and P[0], ..., P[Z-1] in that order,
 // left for the op that reads C to compute where it can.
 //
+// What hides the loads' latency is warps, not blocks: k is split until the
+// kernel has `min-warps` warps. On an H200 the first layer's weight
+// gradient at batch 1024 (800 blocks of 2 warps, 4 steps each) took 17.4 µs
+// and its forward matmul, the same multiply-adds in 512 blocks of 2 warps
+// of 7 steps, 24.4 µs.
+//
 //===----------------------------------------------------------------------===//
 
 #include "tick/Transforms/Passes.h"
@@ -45,6 +51,7 @@ using namespace tick;
 namespace {
 
 constexpr int64_t kTile = 32; // output tile side and k step
+constexpr int64_t kWarp = 32;
 /// Blocks from which a matmul's threads each take a 4 x 4 block of outputs
 /// (two per multiprocessor of an H100 or H200).
 constexpr int64_t kManyBlocks = 264;
@@ -114,21 +121,25 @@ std::optional<Layout> matmulLayout(linalg::GenericOp op) {
   return std::nullopt;
 }
 
-/// Chunks of k to split a matmul into: doubled while the blocks are fewer
-/// than `minBlocks` and each chunk keeps at least two steps of 32. A k of
-/// fewer than 8 steps is not split: the saving would not pay for the
-/// reduction's kernel.
-int64_t splitsFor(int64_t m, int64_t n, int64_t k, int64_t minBlocks) {
+/// The warps of a matmul kernel of `blocks` blocks.
+int64_t warpsFor(int64_t blocks) {
+  return blocks * threadGridFor(blocks).threads() / kWarp;
+}
+
+/// Chunks of k to split a matmul into: doubled while its kernel has fewer
+/// than `minWarps` warps and each chunk keeps at least two steps of 32 (a
+/// block of one step would spend about as much on staging, barriers and
+/// storing its partial results as on its products).
+int64_t splitsFor(int64_t m, int64_t n, int64_t k, int64_t minWarps) {
   int64_t tiles = llvm::divideCeil(m, kTile) * llvm::divideCeil(n, kTile);
   int64_t steps = llvm::divideCeil(k, kTile);
   int64_t splits = 1;
-  while (steps >= 8 && tiles * splits < minBlocks &&
-         steps / (2 * splits) >= 2)
+  while (warpsFor(tiles * splits) < minWarps && steps / (2 * splits) >= 2)
     splits *= 2;
   return splits;
 }
 
-void lowerToTiles(linalg::GenericOp op, Layout layout, int64_t minBlocks) {
+void lowerToTiles(linalg::GenericOp op, Layout layout, int64_t minWarps) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   Value lhs = op.getDpsInputs()[0], rhs = op.getDpsInputs()[1],
@@ -140,10 +151,10 @@ void lowerToTiles(linalg::GenericOp op, Layout layout, int64_t minBlocks) {
     return arith::ConstantIndexOp::create(b, loc, v);
   };
   Value one = constant(1);
-  int64_t splits = splitsFor(m, n, k, minBlocks);
+  int64_t splits = splitsFor(m, n, k, minWarps);
   ThreadGrid grid = threadGridFor(llvm::divideCeil(m, kTile) *
                                   llvm::divideCeil(n, kTile) * splits);
-  int64_t chunk = llvm::divideCeil(llvm::divideCeil(k, kTile), splits) * kTile;
+  int64_t kSteps = llvm::divideCeil(k, kTile);
   // Split: the partial results P[z][i][j], reduced after the kernel.
   Value partials;
   if (splits > 1)
@@ -195,11 +206,17 @@ void lowerToTiles(linalg::GenericOp op, Layout layout, int64_t minBlocks) {
     return arith::SelectOp::create(b, loc, inside, v, fzero).getResult();
   };
 
-  // This block's chunk of k; steps past k read zeros.
-  Value kBegin = arith::MulIOp::create(b, loc, launch.getBlockIds().z,
-                                       constant(chunk));
-  Value kEnd = splits > 1 ? arith::AddIOp::create(b, loc, kBegin, constant(chunk))
-                                .getResult()
+  // This block's chunk of k: steps z * kSteps / splits up to (z + 1) *
+  // kSteps / splits, rounded down. Steps past k read zeros.
+  auto chunkStart = [&](Value z) {
+    Value firstStep = arith::DivUIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, z, constant(kSteps)),
+        constant(splits));
+    return arith::MulIOp::create(b, loc, firstStep, tile).getResult();
+  };
+  Value kBegin = splits > 1 ? chunkStart(launch.getBlockIds().z) : zero;
+  Value kEnd = splits > 1 ? chunkStart(arith::AddIOp::create(
+                                b, loc, launch.getBlockIds().z, one))
                           : constant(k);
   SmallVector<Value> init(outputRows * outputColumns, fzero);
   auto steps = scf::ForOp::create(b, loc, kBegin, kEnd, tile, init);
@@ -316,7 +333,7 @@ struct GPUMatmulTilesPass
         matmuls.push_back({op, *layout});
     });
     for (auto [op, layout] : matmuls)
-      lowerToTiles(op, layout, minBlocks);
+      lowerToTiles(op, layout, minWarps);
   }
 };
 

@@ -1,5 +1,5 @@
 // RUN: tick-opt %s --tick-gpu-matmul-tiles --canonicalize --cse | FileCheck %s
-// RUN: tick-opt %s --tick-gpu-matmul-tiles=min-blocks=0 --canonicalize --cse | FileCheck %s --check-prefix=NOSPLIT
+// RUN: tick-opt %s --tick-gpu-matmul-tiles=min-warps=0 --canonicalize --cse | FileCheck %s --check-prefix=NOSPLIT
 
 // The maps of @split_k's sum of partials.
 // CHECK-DAG:     #[[ZBIAS:map[0-9]*]] = affine_map<(d0, d1) -> (d1)>
@@ -215,10 +215,30 @@ func.func @bias_written_between(%x: memref<40x70xf32>, %w: memref<70x50xf32>, %b
   return
 }
 
+// Enough tiles for 64 threads of 4 x 4 outputs (17 x 16 = 272), but only
+// 544 warps: k (8 steps) is split while the kernel has fewer than 4096
+// warps and each chunk keeps two steps: 4 chunks, 1088 blocks of 64 threads.
+
+// CHECK-LABEL: func.func @few_warps
+// CHECK:         memref.alloc() : memref<4x544x512xf32>
+// CHECK:         gpu.launch blocks({{.*}}) in (%{{[a-z0-9]+}} = %c16, %{{[a-z0-9]+}} = %c17, %{{[a-z0-9]+}} = %c4) threads({{.*}}) in (%{{[a-z0-9]+}} = %c64,
+// NOSPLIT-LABEL: func.func @few_warps
+// NOSPLIT:         gpu.launch blocks({{.*}}) in (%{{[a-z0-9]+}} = %c16, %{{[a-z0-9]+}} = %c17, %{{[a-z0-9]+}} = %c1) threads({{.*}}) in (%{{[a-z0-9]+}} = %c64,
+func.func @few_warps(%x: memref<544x256xf32>, %w: memref<256x512xf32>, %y: memref<544x512xf32>) {
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<544x256xf32>, memref<256x512xf32>) outs(%y : memref<544x512xf32>) {
+  ^bb0(%in: f32, %in_0: f32, %out: f32):
+    %p = arith.mulf %in, %in_0 : f32
+    %s = arith.addf %out, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
 // A long k and few tiles: C (40 x 50, 4 tiles) += A (40 x 300) * B, 10
-// steps of k. Split in 4 chunks of 3 steps (96): block z of the 2 x 2 x 4
-// grid sums k from 96 z to 96 z + 96 (past 300 the tiles read zeros) into
-// P[z] of a buffer allocated before the kernel. After it, an elementwise
+// steps of k. Split in 4 chunks: block z of the 2 x 2 x 4 grid sums steps
+// 10 z / 4 to 10 (z + 1) / 4 (2, 3, 2 and 3 steps of 32; past 300 the tiles
+// read zeros) into P[z] of a buffer allocated before the kernel. After it, an elementwise
 // op sets C to the bias (read at its source: the broadcast goes) plus
 // P[0], ..., P[3] in that order; the buffer is freed after it.
 
@@ -226,8 +246,13 @@ func.func @bias_written_between(%x: memref<40x70xf32>, %w: memref<70x50xf32>, %b
 // CHECK-NOT:     linalg.generic
 // CHECK:         %[[P:.*]] = memref.alloc() : memref<4x40x50xf32>
 // CHECK:         gpu.launch blocks(%{{.*}}, %{{.*}}, %[[Z:.*]]) in (%{{.*}} = %c2, %{{.*}} = %c2, %{{.*}} = %c4)
-// CHECK:           %[[BEGIN:.*]] = arith.muli %[[Z]], %c96
-// CHECK:           %[[END:.*]] = arith.addi %[[BEGIN]], %c96
+// CHECK:           %[[ZS:.*]] = arith.muli %[[Z]], %c10
+// CHECK:           %[[FIRST:.*]] = arith.divui %[[ZS]], %c4
+// CHECK:           %[[BEGIN:.*]] = arith.muli %[[FIRST]], %c32
+// CHECK:           %[[NEXT:.*]] = arith.addi %[[Z]], %c1
+// CHECK:           %[[NS:.*]] = arith.muli %[[NEXT]], %c10
+// CHECK:           %[[LAST:.*]] = arith.divui %[[NS]], %c4
+// CHECK:           %[[END:.*]] = arith.muli %[[LAST]], %c32
 // CHECK:           scf.for %{{.*}} = %[[BEGIN]] to %[[END]] step %c32
 // CHECK:           scf.if
 // CHECK-NOT:         memref.load %arg2

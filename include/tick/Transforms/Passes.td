@@ -478,17 +478,21 @@ def TickGPUMatmulTiles : Pass<"tick-gpu-matmul-tiles", "mlir::func::FuncOp"> {
     and B is read from global memory once per block instead of once per
     output.
 
-    A matmul with fewer tiles than `min-blocks` and a k of at least 8 steps
-    is split along k (the number of chunks doubled while the blocks stay
-    fewer and each chunk keeps at least two steps): block z writes its chunk's sums into a
+    A matmul whose kernel would have fewer than `min-warps` warps is split
+    along k (the number of chunks doubled while the warps stay fewer and
+    each chunk keeps at least two steps;
+    chunk z takes steps z * S / Z to (z + 1) * S / Z of S, rounded down, so
+    that chunks differ by a step at most and none is only zeros past k):
+    block z writes its chunk's sums into a
     buffer P[z][i][j] allocated before the kernel, and an elementwise
     `linalg.generic` after it sets C[i, j] to C's initial value plus P[0][i][j],
     ..., P[Z-1][i][j] in that order (an op that reads C can compute it
     instead: `tick-fuse-into-consumers`); the buffer is freed after it.
   }];
   let options = [
-    Option<"minBlocks", "min-blocks", "int64_t", /*default=*/"512",
-           "Split k while a matmul has fewer blocks than this (0: never)">
+    Option<"minWarps", "min-warps", "int64_t", /*default=*/"4096",
+           "Split k while a matmul's kernel has fewer warps than this "
+           "(0: never)">
   ];
   let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
                            "mlir::arith::ArithDialect",
