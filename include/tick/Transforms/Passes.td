@@ -479,15 +479,15 @@ def TickGPUMatmulTiles : Pass<"tick-gpu-matmul-tiles", "mlir::func::FuncOp"> {
     output.
 
     A matmul whose kernel would have fewer than `min-warps` warps is split
-    along k (the number of chunks doubled while the warps stay fewer and
-    each chunk keeps at least two steps;
-    chunk z takes steps z * S / Z to (z + 1) * S / Z of S, rounded down, so
-    that chunks differ by a step at most and none is only zeros past k):
-    block z writes its chunk's sums into a
-    buffer P[z][i][j] allocated before the kernel, and an elementwise
-    `linalg.generic` after it sets C[i, j] to C's initial value plus P[0][i][j],
-    ..., P[Z-1][i][j] in that order (an op that reads C can compute it
-    instead: `tick-fuse-into-consumers`); the buffer is freed after it.
+    along k, the number of chunks Z doubled while the warps stay fewer and
+    each chunk keeps at least two steps. Chunk z takes steps z * S / Z to
+    (z + 1) * S / Z of the S steps, rounded down: chunks differ by a step
+    at most, and none holds only zeros past k. Block z writes its chunk's
+    sums into a buffer P[z][i][j] allocated before the kernel, and an
+    elementwise `linalg.generic` after it sets C[i, j] to C's initial value
+    plus P[0][i][j], ..., P[Z-1][i][j] in that order (an op that reads C
+    can compute it instead: `tick-fuse-into-consumers`); the buffer is
+    freed after it.
   }];
   let options = [
     Option<"minWarps", "min-warps", "int64_t", /*default=*/"4096",
