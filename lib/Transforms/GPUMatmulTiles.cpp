@@ -126,13 +126,12 @@ int64_t warpsFor(int64_t blocks) {
   return blocks * threadGridFor(blocks).threads() / kWarp;
 }
 
-/// Chunks of k to split a matmul into: doubled while its kernel has fewer
-/// than `minWarps` warps and each chunk keeps at least two steps of 32 (a
-/// block of one step would spend about as much on staging, barriers and
-/// storing its partial results as on its products).
-int64_t splitsFor(int64_t m, int64_t n, int64_t k, int64_t minWarps) {
-  int64_t tiles = llvm::divideCeil(m, kTile) * llvm::divideCeil(n, kTile);
-  int64_t steps = llvm::divideCeil(k, kTile);
+/// Chunks of k to split a matmul of `tiles` tiles and `steps` steps of 32
+/// into: doubled while its kernel has fewer than `minWarps` warps and each
+/// chunk keeps at least two steps (so that staging the first tiles and
+/// storing the partial results stay a share of a block's work, not all of
+/// it).
+int64_t splitsFor(int64_t tiles, int64_t steps, int64_t minWarps) {
   int64_t splits = 1;
   while (warpsFor(tiles * splits) < minWarps && steps / (2 * splits) >= 2)
     splits *= 2;
@@ -151,10 +150,10 @@ void lowerToTiles(linalg::GenericOp op, Layout layout, int64_t minWarps) {
     return arith::ConstantIndexOp::create(b, loc, v);
   };
   Value one = constant(1);
-  int64_t splits = splitsFor(m, n, k, minWarps);
-  ThreadGrid grid = threadGridFor(llvm::divideCeil(m, kTile) *
-                                  llvm::divideCeil(n, kTile) * splits);
+  int64_t tiles = llvm::divideCeil(m, kTile) * llvm::divideCeil(n, kTile);
   int64_t kSteps = llvm::divideCeil(k, kTile);
+  int64_t splits = splitsFor(tiles, kSteps, minWarps);
+  ThreadGrid grid = threadGridFor(tiles * splits);
   // Split: the partial results P[z][i][j], reduced after the kernel.
   Value partials;
   if (splits > 1)
