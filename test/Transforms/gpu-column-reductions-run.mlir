@@ -1,8 +1,8 @@
-// RUN: tick-opt %s --tick-gpu-column-reductions="block-size=64 min-blocks=1" --tick-gpu-launch-to-loops --convert-linalg-to-loops --lower-affine --convert-scf-to-cf --convert-openmp-to-llvm --finalize-memref-to-llvm --convert-arith-to-llvm --convert-index-to-llvm --convert-func-to-llvm --convert-cf-to-llvm --reconcile-unrealized-casts \
-// RUN:   | env KMP_BLOCKTIME=0 mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs \
+// RUN: tick-opt %s --tick-gpu-column-reductions="block-size=64 min-blocks=1" --tick-gpu-launch-to-loops --convert-linalg-to-loops --lower-affine --convert-scf-to-cf --finalize-memref-to-llvm --convert-arith-to-llvm --convert-index-to-llvm --convert-func-to-llvm --convert-cf-to-llvm --reconcile-unrealized-casts \
+// RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs \
 // RUN:   | FileCheck %s
-// RUN: tick-opt %s --tick-gpu-column-reductions=block-size=64 --tick-gpu-launch-to-loops --convert-linalg-to-loops --lower-affine --convert-scf-to-cf --convert-openmp-to-llvm --finalize-memref-to-llvm --convert-arith-to-llvm --convert-index-to-llvm --convert-func-to-llvm --convert-cf-to-llvm --reconcile-unrealized-casts \
-// RUN:   | env KMP_BLOCKTIME=0 mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs \
+// RUN: tick-opt %s --tick-gpu-column-reductions=block-size=64 --tick-gpu-launch-to-loops --convert-linalg-to-loops --lower-affine --convert-scf-to-cf --finalize-memref-to-llvm --convert-arith-to-llvm --convert-index-to-llvm --convert-func-to-llvm --convert-cf-to-llvm --reconcile-unrealized-casts \
+// RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs \
 // RUN:   | FileCheck %s
 
 // The column-reduction kernels run, block by block, as OpenMP teams (see

@@ -1,20 +1,21 @@
 // RUN: tick-opt %s --tick-gpu-launch-to-loops | FileCheck %s
 
-// A kernel of 2 blocks of 4 threads becomes loops over blocks, then
-// threads (z, y, x each), with the ids, grid and block sizes substituted;
-// device memory becomes host memory.
+// A kernel of 2 blocks of 4 threads becomes loops over blocks (z, y, x),
+// and in each a loop over its threads, whose ids come from the thread's
+// number; what is the same for every thread of a block (%base) is computed
+// once per block. Device memory becomes host memory.
 
 // CHECK-LABEL: func.func @scale
 // CHECK:         %[[BUF:.*]] = memref.alloc() : memref<8xf32>
-// CHECK:         scf.for %[[BZ:.*]] = %{{.*}} to %c1 step %{{.*}}
-// CHECK:           scf.for %[[BY:.*]] = %{{.*}} to %c1 step %{{.*}}
-// CHECK:             scf.for %[[BX:.*]] = %{{.*}} to %c2 step %{{.*}}
-// CHECK:               scf.for %[[TZ:.*]] = %{{.*}} to %c1 step %{{.*}}
-// CHECK:                 scf.for %[[TY:.*]] = %{{.*}} to %c1 step %{{.*}}
-// CHECK:                   scf.for %[[TX:.*]] = %{{.*}} to %c4 step %{{.*}}
-// CHECK:                     %[[BASE:.*]] = arith.muli %[[BX]], %c4
-// CHECK:                     %[[I:.*]] = arith.addi %[[BASE]], %[[TX]]
-// CHECK:                     memref.store %{{.*}}, %[[BUF]][%[[I]]]
+// CHECK:         scf.for %{{.*}} = %{{.*}} to %c1 step
+// CHECK-NEXT:      scf.for %{{.*}} = %{{.*}} to %c1 step
+// CHECK-NEXT:        scf.for %[[BX:.*]] = %{{.*}} to %c2 step
+// CHECK-NEXT:          %[[BASE:.*]] = arith.muli %[[BX]], %c4
+// CHECK-NEXT:          scf.for %[[T:.*]] = %{{.*}} to %{{.*}} step
+// CHECK:                 %[[REST:.*]] = arith.remui %[[T]],
+// CHECK-NEXT:            %[[TX:.*]] = arith.remui %[[REST]], %c4
+// CHECK:                 %[[I:.*]] = arith.addi %[[BASE]], %[[TX]]
+// CHECK-NEXT:            memref.store %{{.*}}, %[[BUF]][%[[I]]]
 // CHECK:         memref.copy %[[BUF]], %arg0
 // CHECK:         memref.dealloc %[[BUF]]
 // CHECK-NOT:     gpu.

@@ -1,5 +1,5 @@
-// RUN: tick-opt %s --tick-gpu-matmul-tiles --tick-gpu-launch-to-loops --lower-affine --convert-scf-to-cf --convert-openmp-to-llvm --finalize-memref-to-llvm --convert-arith-to-llvm --convert-index-to-llvm --convert-func-to-llvm --convert-cf-to-llvm --reconcile-unrealized-casts \
-// RUN:   | env KMP_BLOCKTIME=0 mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs \
+// RUN: tick-opt %s --tick-gpu-matmul-tiles --tick-gpu-launch-to-loops --lower-affine --convert-scf-to-cf --finalize-memref-to-llvm --convert-arith-to-llvm --convert-index-to-llvm --convert-func-to-llvm --convert-cf-to-llvm --reconcile-unrealized-casts \
+// RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs \
 // RUN:   | FileCheck %s
 
 // The matmul kernel with 4 x 4 outputs a thread, run block by block as

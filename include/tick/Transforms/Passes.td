@@ -335,19 +335,23 @@ def TickGPULaunchToLoops
     Replaces each `gpu.launch` by a loop over its blocks, and `gpu.alloc`,
     `gpu.dealloc`, `gpu.memcpy` by their memref forms, so the GPU target's
     kernels, index arithmetic and serial code can be checked against the
-    fp64 reference on a machine without a GPU. A kernel whose threads do
-    not communicate runs its threads one after another. A kernel with
-    barriers, shuffles or workgroup memory runs each block as an OpenMP
-    team of one thread per GPU thread: `gpu.barrier` becomes `omp.barrier`,
-    workgroup memory a buffer the team shares, and `gpu.shuffle` an
-    exchange through a shared buffer between two barriers, which needs
-    every thread of the block to reach it (true of Tick's kernels). Run
-    such code with KMP_BLOCKTIME=0: the teams are much larger than the
-    machine.
+    fp64 reference on a machine without a GPU. Everything runs on one
+    thread. A block's body is cut at every `gpu.barrier` and `gpu.shuffle`
+    into phases, and each phase is a loop over the block's threads, so
+    every thread has done what comes before a barrier when any thread goes
+    on past it. A value that one phase computes and a later phase uses
+    lives in a buffer with a slot per thread; a shuffle reads its
+    partner's slot; workgroup memory is a buffer per kernel that each block
+    reuses; values that depend only on block ids, sizes and values from
+    outside the kernel are computed once per block. Barriers and shuffles
+    may be nested in `scf.if` (each phase then runs for the threads that
+    take the branch) and in `scf.for` whose bounds are the same for every
+    thread of the block (as a barrier on the GPU needs); any other shape
+    is an error.
   }];
-  let dependentDialects = ["mlir::memref::MemRefDialect",
-                           "mlir::scf::SCFDialect", "mlir::omp::OpenMPDialect",
-                           "mlir::func::FuncDialect"];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::scf::SCFDialect"];
 }
 
 
