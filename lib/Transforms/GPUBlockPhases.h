@@ -22,10 +22,9 @@ namespace tick {
 /// its partner's slot. Values that only depend on block ids, sizes and
 /// values from outside the kernel are computed once per block; a loop with
 /// a barrier in it must have such bounds (as on the GPU, where every
-/// thread of the block reaches the barrier). Fails with an error on
-/// `launch`, leaving it as it is, for any other op that holds a barrier or
-/// shuffle, or for a value of another type than a scalar that would have
-/// to cross a phase.
+/// thread of the block reaches the barrier). Reports an error and leaves
+/// `launch` as it is when another kind of op holds a barrier or shuffle,
+/// or when a value of another type than a scalar would cross a phase.
 mlir::LogicalResult launchToPhases(mlir::gpu::LaunchOp launch);
 
 } // namespace tick
