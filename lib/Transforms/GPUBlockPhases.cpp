@@ -79,6 +79,20 @@ private:
   }
   /// Whether another phase, or the terminator of `v`'s block, uses `v`.
   bool crossesPhases(Value v) const;
+  /// Whether `v` crosses phases in a slot: unless it is recomputed (and no
+  /// shuffle reads it from another thread).
+  bool needsSlot(Value v) const {
+    bool shuffled = llvm::any_of(v.getUsers(), [&](Operation *user) {
+      auto shuffle = dyn_cast<gpu::ShuffleOp>(user);
+      return shuffle && shuffle.getValue() == v;
+    });
+    return crossesPhases(v) &&
+           (shuffled || !recomputed.contains(v.getDefiningOp()));
+  }
+  bool isThreadId(Value v) {
+    gpu::KernelDim3 ids = launch.getThreadIds();
+    return v == ids.x || v == ids.y || v == ids.z;
+  }
 
   void emitSequence(OpBuilder &b, Block &block);
   void emitPhase(OpBuilder &b, ArrayRef<Operation *> ops);
@@ -103,6 +117,8 @@ private:
   DenseMap<Operation *, unsigned> phaseOf;
   /// The scf.for and scf.if ops that hold a barrier or shuffle.
   DenseSet<Operation *> cuts;
+  /// Per-thread ops that each phase using their results computes again.
+  DenseSet<Operation *> recomputed;
   unsigned phases = 0;
 
   /// Where the buffers are allocated (before the loops over blocks) and
@@ -188,6 +204,19 @@ LogicalResult BlockPhases::analyze(Block &block, bool guarded) {
       uniform.insert(op.getResults().begin(), op.getResults().end());
     } else {
       phaseOf[&op] = phases;
+      // Index arithmetic on thread ids is recomputed where it is used
+      // rather than kept in slots.
+      if (op.getNumRegions() == 0 && isMemoryEffectFree(&op) &&
+          isSpeculatable(&op) &&
+          llvm::all_of(
+              op.getResults(),
+              [](Value v) { return v.getType().isIntOrIndexOrFloat(); }) &&
+          llvm::all_of(op.getOperands(), [&](Value v) {
+            Operation *def = v.getDefiningOp();
+            return isUniform(v) || isThreadId(v) ||
+                   (def && recomputed.contains(def));
+          }))
+        recomputed.insert(&op);
     }
   }
   return success();
@@ -219,6 +248,12 @@ Value BlockPhases::valueIn(OpBuilder &b, IRMapping &local, Value v) {
     return mapped;
   if (isUniform(v))
     return blockLevel.lookupOrDefault(v);
+  if (Operation *def = v.getDefiningOp(); def && recomputed.contains(def)) {
+    for (Value operand : def->getOperands())
+      local.map(operand, valueIn(b, local, operand));
+    b.clone(*def, local);
+    return local.lookup(v);
+  }
   Value read = memref::LoadOp::create(b, v.getLoc(), slots.lookup(v), thread);
   local.map(v, read);
   return read;
@@ -306,7 +341,12 @@ void BlockPhases::emitShuffle(OpBuilder &b, gpu::ShuffleOp shuffle,
 }
 
 void BlockPhases::emitPhase(OpBuilder &b, ArrayRef<Operation *> ops) {
-  if (ops.empty())
+  // Nothing to run where every op is computed again where it is used.
+  if (llvm::all_of(ops, [&](Operation *op) {
+        return recomputed.contains(op) &&
+               llvm::none_of(op->getResults(),
+                             [&](Value v) { return needsSlot(v); });
+      }))
     return;
   forEachThread(b, [&](OpBuilder &inner, IRMapping &local) {
     for (Operation *op : ops) {
@@ -321,7 +361,7 @@ void BlockPhases::emitPhase(OpBuilder &b, ArrayRef<Operation *> ops) {
         inner.clone(*op, local);
       }
       for (Value result : op->getResults())
-        if (crossesPhases(result))
+        if (needsSlot(result))
           storeInSlots(inner, local.lookup(result), result);
     }
   });

@@ -34,26 +34,31 @@
 
 // @carried: a loop whose iterations end in barriers carries a value per
 // thread; a branch that holds a barrier yields one; a branch that only
-// some threads take (t < 4) holds a shuffle. Thread t adds 4 times what
+// some threads take (t < 4) holds a shuffle. Arithmetic on the thread id
+// (the neighbour's index, t < 4) is computed again in each phase that
+// uses it instead of kept in a slot. Thread t adds 4 times what
 // its neighbour t+1 stored (t+1 mod 8, plus k in iteration k): 10, 14,
 // ..., 34 and 6 for t = 7; reads them back mirrored (6, 34, 30, ...); and
 // threads 0..3 swap theirs in pairs.
 
 // CHECK-LABEL: func.func @carried
-// CHECK:         %[[NEIGHBOUR:.*]] = memref.alloc(%[[THREADS:.*]]) : memref<?xindex>
-// CHECK-NEXT:    %[[ACC:.*]] = memref.alloc(%[[THREADS]]) : memref<?xf32>
-// CHECK:         scf.for %[[T:.*]] = %{{.*}} to %[[THREADS]] step
-// CHECK:           memref.store %{{.*}}, %[[NEIGHBOUR]][%[[T]]]
+// CHECK-NOT:     memref<?xindex>
+// CHECK:         %[[ACC:.*]] = memref.alloc(%[[THREADS:.*]]) : memref<?xf32>
 // CHECK:         scf.for %[[T:.*]] = %{{.*}} to %[[THREADS]] step
 // CHECK:           memref.store %{{.*}}, %[[ACC]][%[[T]]]
 // CHECK:         scf.for %{{.*}} = %c0 to %c4 step %c1 {
 // CHECK:           scf.for %[[T:.*]] = %{{.*}} to %[[THREADS]] step
 // CHECK:           scf.for %[[T:.*]] = %{{.*}} to %[[THREADS]] step
+// CHECK:             %[[TX:.*]] = arith.remui %{{.*}}, %c8
+// CHECK:             %[[NEXT:.*]] = arith.addi %[[TX]], %c1
+// CHECK-NEXT:        %[[NEIGHBOUR:.*]] = arith.remui %[[NEXT]], %c8
+// CHECK-NEXT:        memref.load %{{.*}}[%[[NEIGHBOUR]]] : memref<8xf32>
 // CHECK:             memref.load %[[ACC]][%[[T]]]
 // CHECK:             memref.store %{{.*}}, %[[ACC]][%[[T]]]
 // CHECK:         scf.for %[[T:.*]] = %{{.*}} to %[[THREADS]] step
-// CHECK:           %[[FIRST:.*]] = memref.load %{{.*}}[%[[T]]] : memref<?xi1>
-// CHECK-NEXT:      scf.if %[[FIRST]] {
+// CHECK:           %[[LOW:.*]] = arith.cmpi ult, %{{.*}}, %c4
+// CHECK-NEXT:      scf.if %[[LOW]] {
+// CHECK:             memref.load %{{.*}}[%[[PARTNER:.*]]] : memref<?xf32>
 
 // RESULT: [1520,  496,  1520,  496]
 // RESULT: [34,  6,  26,  30,  22,  18,  14,  10]
