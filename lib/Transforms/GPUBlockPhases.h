@@ -20,7 +20,8 @@ namespace tick {
 /// with a slot per thread; so do the loop-carried values of a loop with a
 /// barrier in it and the results of an `scf.if` with one. A shuffle reads
 /// its partner's slot. Values that only depend on block ids, sizes and
-/// values from outside the kernel are computed once per block; a loop with
+/// values from outside the kernel are computed once per block (arithmetic
+/// on thread ids again in each phase that uses it); a loop with
 /// a barrier in it must have such bounds (as on the GPU, where every
 /// thread of the block reaches the barrier). Reports an error and leaves
 /// `launch` as it is when another kind of op holds a barrier or shuffle,

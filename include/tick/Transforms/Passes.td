@@ -343,7 +343,8 @@ def TickGPULaunchToLoops
     lives in a buffer with a slot per thread; a shuffle reads its
     partner's slot; workgroup memory is a buffer per kernel that each block
     reuses; values that depend only on block ids, sizes and values from
-    outside the kernel are computed once per block. Barriers and shuffles
+    outside the kernel are computed once per block, and arithmetic on
+    thread ids again in each phase that uses it. Barriers and shuffles
     may be nested in `scf.if` (each phase then runs for the threads that
     take the branch) and in `scf.for` whose bounds are the same for every
     thread of the block (as a barrier on the GPU needs); any other shape
