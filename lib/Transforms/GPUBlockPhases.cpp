@@ -46,10 +46,18 @@ bool synchronizesThreads(Operation *op) {
   return isa<gpu::BarrierOp, gpu::ShuffleOp>(op);
 }
 
+bool isScalar(Value v) { return v.getType().isIntOrIndexOrFloat(); }
+
+/// An op that only computes from its operands: no regions, no memory
+/// effects.
+bool isArithmetic(Operation &op) {
+  return op.getNumRegions() == 0 && isMemoryEffectFree(&op);
+}
+
 /// Values kept in a slot per thread must be scalars.
 LogicalResult fitSlots(Operation *op, ValueRange values) {
   for (Value v : values)
-    if (!v.getType().isIntOrIndexOrFloat())
+    if (!isScalar(v))
       return op->emitError("cannot run on the CPU: a value of type ")
              << v.getType() << " lives across a barrier or shuffle";
   return success();
@@ -82,12 +90,13 @@ private:
   /// Whether `v` crosses phases in a slot: unless it is recomputed (and no
   /// shuffle reads it from another thread).
   bool needsSlot(Value v) const {
-    bool shuffled = llvm::any_of(v.getUsers(), [&](Operation *user) {
-      auto shuffle = dyn_cast<gpu::ShuffleOp>(user);
-      return shuffle && shuffle.getValue() == v;
-    });
-    return crossesPhases(v) &&
-           (shuffled || !recomputed.contains(v.getDefiningOp()));
+    if (!crossesPhases(v))
+      return false;
+    return !recomputed.contains(v.getDefiningOp()) ||
+           llvm::any_of(v.getUsers(), [&](Operation *user) {
+             auto shuffle = dyn_cast<gpu::ShuffleOp>(user);
+             return shuffle && shuffle.getValue() == v;
+           });
   }
   bool isThreadId(Value v) {
     gpu::KernelDim3 ids = launch.getThreadIds();
@@ -105,8 +114,9 @@ private:
   /// runs with the thread ids mapped in `local`.
   void forEachThread(OpBuilder &b,
                      function_ref<void(OpBuilder &, IRMapping &)> body);
-  /// `v` as the current thread sees it: computed once per block, read from
-  /// its slot (once per phase), or already in `local`.
+  /// `v` as the current thread sees it: computed once per block, computed
+  /// again (recomputed ops), read from its slot, or already in `local`;
+  /// what a phase computes or reads is kept in `local`.
   Value valueIn(OpBuilder &b, IRMapping &local, Value v);
   Value slotFor(Value v);
 
@@ -196,7 +206,7 @@ LogicalResult BlockPhases::analyze(Block &block, bool guarded) {
     } else if (syncs) {
       return op.emitError("cannot run on the CPU: only scf.for and scf.if "
                           "may hold a barrier or shuffle");
-    } else if (op.getNumRegions() == 0 && isMemoryEffectFree(&op) &&
+    } else if (isArithmetic(op) &&
                llvm::all_of(op.getOperands(),
                             [&](Value v) { return isUniform(v); }) &&
                (!guarded || isSpeculatable(&op))) {
@@ -206,11 +216,8 @@ LogicalResult BlockPhases::analyze(Block &block, bool guarded) {
       phaseOf[&op] = phases;
       // Index arithmetic on thread ids is recomputed where it is used
       // rather than kept in slots.
-      if (op.getNumRegions() == 0 && isMemoryEffectFree(&op) &&
-          isSpeculatable(&op) &&
-          llvm::all_of(
-              op.getResults(),
-              [](Value v) { return v.getType().isIntOrIndexOrFloat(); }) &&
+      if (isArithmetic(op) && isSpeculatable(&op) &&
+          llvm::all_of(op.getResults(), isScalar) &&
           llvm::all_of(op.getOperands(), [&](Value v) {
             Operation *def = v.getDefiningOp();
             return isUniform(v) || isThreadId(v) ||
