@@ -1,7 +1,7 @@
 //===- OpenMPQueries.h - the OpenMP runtime calls Tick emits ----*- C++ -*-===//
 //
-// Code that runs as an OpenMP team (kernels on the CPU, each thread's share
-// of a loop) asks the runtime for its thread number and the team's size.
+// Code that runs as an OpenMP team (each thread's share of a loop) asks the
+// runtime for its thread number and the team's size.
 //
 //===----------------------------------------------------------------------===//
 

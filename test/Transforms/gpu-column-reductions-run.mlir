@@ -5,8 +5,8 @@
 // RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs \
 // RUN:   | FileCheck %s
 
-// The column-reduction kernels run, block by block, as OpenMP teams (see
-// gpu-launch-to-teams.mlir), at sizes that fill no block evenly: 35
+// The column-reduction kernels run on the CPU, block by block (see
+// gpu-launch-phases.mlir), at sizes that fill no block evenly: 35
 // columns (2 blocks of 32 lanes, the second with 3 columns) of 37 rows
 // split among 2 slices (19 and 18 rows). x[r][c] = r and out[c] starts at
 // c, so every column ends at 666 + c; main counts the columns that do not.

@@ -2,8 +2,8 @@
 // RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs \
 // RUN:   | FileCheck %s
 
-// The matmul kernel with 4 x 4 outputs a thread, run block by block as
-// OpenMP teams (see gpu-launch-to-teams.mlir): C (530 x 520) starts at 1
+// The matmul kernel with 4 x 4 outputs a thread, run on the CPU block by
+// block (see gpu-launch-phases.mlir): C (530 x 520) starts at 1
 // and takes A (530 x 40) * B (40 x 520), 17 x 17 blocks of 64 threads, the
 // last row and column of tiles partly outside C, the second step of k
 // partly outside A and B. A[i][k] = i % 3 and B[k][j] = k % 5 + j % 2, so
