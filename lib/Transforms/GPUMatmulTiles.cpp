@@ -1,16 +1,19 @@
 //===- GPUMatmulTiles.cpp - matmuls tiled through workgroup memory --------===//
 //
-// A block computes a 32 x 32 tile of C = A * B (+ C). Per step of 32
-// along k it stages a 32 x 32 tile of A and one of B in workgroup memory:
-// thread t loads elements t, t + T, ... of each tile in row-major order (T
-// threads), so a warp reads 32 neighbouring elements. After a barrier,
-// each thread accumulates its outputs from the tiles. With enough blocks
-// to fill the GPU, 64 threads take 4 x 4 outputs each: four reads of A
-// and four of B from workgroup memory per 16 multiply-adds (one column
-// and four rows a thread took five reads for four, which bounded the
-// first layer's weight gradient at batch 1024). With fewer blocks, 256
-// threads take 4 x 1 each: more warps to hide the loads' latency. A's tile rows are padded to 33 so that
-// column accesses fall into different banks.
+// A block computes a tile of C = A * B (+ C). Per step of 32 along k it
+// stages A's tile (tile rows x 32) and B's (32 x tile columns) in
+// workgroup memory: thread t loads elements t, t + T, ... of each in
+// row-major order (T threads), so a warp reads neighbouring elements.
+// After a barrier, each thread accumulates its outputs from the tiles.
+// Most matmuls take 32 x 32 tiles. With enough blocks to fill the GPU, 64
+// threads take 4 x 4 outputs each: four reads of A and four of B from
+// workgroup memory per 16 multiply-adds (one column and four rows a thread
+// took five reads for four, which bounded the first layer's weight
+// gradient at batch 1024). With fewer blocks, 256 threads take 4 x 1 each:
+// more warps to hide the loads' latency. Large matmuls (`large-tile-macs`)
+// take 64 x 64 tiles of 64 threads with 8 x 8 outputs each: eight reads of
+// A and eight of B per 64 multiply-adds. Tile rows are padded by one so
+// that column accesses fall into different banks.
 //
 // A weight gradient at batch 1024 has few tiles (128 x 64: 8) and a long
 // k (1024): 8 blocks walk 32 steps each, one load latency after another,
@@ -50,31 +53,41 @@ using namespace tick;
 
 namespace {
 
-constexpr int64_t kTile = 32; // output tile side and k step
+constexpr int64_t kStep =
+    32; // columns of A's tile and rows of B's per step of k
 constexpr int64_t kWarp = 32;
 /// Blocks from which a matmul's threads each take a 4 x 4 block of outputs
 /// (two per multiprocessor of an H100 or H200).
 constexpr int64_t kManyBlocks = 264;
 
 /// How a block's threads share its tile's outputs: `rows` x `columns`
-/// threads, thread t taking the outputs (t / columns + rows i, t % columns
-/// + columns j).
+/// threads, each taking `outputRows` x `outputColumns` outputs, thread t the
+/// outputs (t / columns + rows i, t % columns + columns j).
 struct ThreadGrid {
-  int64_t rows, columns;
+  int64_t rows, columns, outputRows, outputColumns;
   int64_t threads() const { return rows * columns; }
-  int64_t outputRows() const { return kTile / rows; }
-  int64_t outputColumns() const { return kTile / columns; }
+  int64_t tileRows() const { return rows * outputRows; }
+  int64_t tileColumns() const { return columns * outputColumns; }
 };
 
-/// With enough blocks to fill the GPU, 64 threads of 4 x 4 outputs: per
-/// element of k, four reads of A and four of B from workgroup memory feed
-/// 16 multiply-adds (the weight gradient of the first layer at batch 1024
-/// on an H200: 24.4 -> 17.5 µs). With fewer blocks, 256 threads of 4 x 1:
-/// a block of 64 threads leaves too few warps to hide the latency of its
-/// loads (the second layer at batch 1024, 64 blocks: 6.0 -> 12.7 µs).
-ThreadGrid threadGridFor(int64_t blocks) {
-  return blocks >= kManyBlocks ? ThreadGrid{8, 8} : ThreadGrid{8, 32};
+/// 32 x 32 tiles. With enough blocks to fill the GPU, 64 threads of 4 x 4
+/// outputs: per element of k, four reads of A and four of B from workgroup
+/// memory feed 16 multiply-adds (the weight gradient of the first layer at
+/// batch 1024 on an H200: 24.4 -> 17.5 µs). With fewer blocks, 256 threads
+/// of 4 x 1: a block of 64 threads leaves too few warps to hide the latency
+/// of its loads (the second layer at batch 1024, 64 blocks: 6.0 -> 12.7 µs).
+ThreadGrid smallTileGrid(int64_t blocks) {
+  return blocks >= kManyBlocks ? ThreadGrid{8, 8, 4, 4}
+                               : ThreadGrid{8, 32, 4, 1};
 }
+
+/// 64 x 64 tiles of 64 threads with 8 x 8 outputs: eight reads of A and
+/// eight of B from workgroup memory per 64 multiply-adds, half the reads of
+/// 4 x 4 per multiply-add, and each element staged from global memory feeds
+/// twice the outputs. On an H100 the first layer's matmuls at batch 1024
+/// spent 15 µs each in 32 x 32 tiles with the multiprocessors 54% busy,
+/// mostly issuing workgroup reads.
+constexpr ThreadGrid kLargeTileGrid{8, 8, 8, 8};
 
 /// How a matmul reads its operands: each may be stored transposed
 /// (A as k x m, B as n x k), as when a transpose was folded into it.
@@ -89,7 +102,8 @@ std::optional<Layout> matmulLayout(linalg::GenericOp op) {
       op.getNumDpsInits() != 1 || op.getNumLoops() != 3)
     return std::nullopt;
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  SmallVector<AffineMap> plain = tick::matmulMaps(op.getContext(), false, false);
+  SmallVector<AffineMap> plain =
+      tick::matmulMaps(op.getContext(), false, false);
   Layout layout;
   layout.lhsTransposed = maps[0] != plain[0];
   layout.rhsTransposed = maps[1] != plain[1];
@@ -121,24 +135,32 @@ std::optional<Layout> matmulLayout(linalg::GenericOp op) {
   return std::nullopt;
 }
 
-/// The warps of a matmul kernel of `blocks` blocks.
-int64_t warpsFor(int64_t blocks) {
-  return blocks * threadGridFor(blocks).threads() / kWarp;
+/// The thread grid of a matmul kernel of `blocks` blocks.
+ThreadGrid gridFor(bool largeTiles, int64_t blocks) {
+  return largeTiles ? kLargeTileGrid : smallTileGrid(blocks);
 }
 
-/// Chunks of k to split a matmul of `tiles` tiles and `steps` steps of 32
+/// The warps of a matmul kernel of `blocks` blocks.
+int64_t warpsFor(bool largeTiles, int64_t blocks) {
+  return blocks * gridFor(largeTiles, blocks).threads() / kWarp;
+}
+
+/// Chunks of k to split a matmul of `tiles` tiles and `steps` steps of k
 /// into: doubled while its kernel has fewer than `minWarps` warps and each
 /// chunk keeps at least two steps (so that staging the first tiles and
 /// storing the partial results stay a share of a block's work, not all of
 /// it).
-int64_t splitsFor(int64_t tiles, int64_t steps, int64_t minWarps) {
+int64_t splitsFor(bool largeTiles, int64_t tiles, int64_t steps,
+                  int64_t minWarps) {
   int64_t splits = 1;
-  while (warpsFor(tiles * splits) < minWarps && steps / (2 * splits) >= 2)
+  while (warpsFor(largeTiles, tiles * splits) < minWarps &&
+         steps / (2 * splits) >= 2)
     splits *= 2;
   return splits;
 }
 
-void lowerToTiles(linalg::GenericOp op, Layout layout, int64_t minWarps) {
+void lowerToTiles(linalg::GenericOp op, Layout layout, int64_t minWarps,
+                  int64_t largeTileMacs) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   Value lhs = op.getDpsInputs()[0], rhs = op.getDpsInputs()[1],
@@ -150,58 +172,67 @@ void lowerToTiles(linalg::GenericOp op, Layout layout, int64_t minWarps) {
     return arith::ConstantIndexOp::create(b, loc, v);
   };
   Value one = constant(1);
-  int64_t tiles = llvm::divideCeil(m, kTile) * llvm::divideCeil(n, kTile);
-  int64_t kSteps = llvm::divideCeil(k, kTile);
-  int64_t splits = splitsFor(tiles, kSteps, minWarps);
-  ThreadGrid grid = threadGridFor(tiles * splits);
+  bool largeTiles = largeTileMacs > 0 && m * n * k >= largeTileMacs;
+  int64_t side = largeTiles ? kLargeTileGrid.tileRows() : 32;
+  int64_t tiles = llvm::divideCeil(m, side) * llvm::divideCeil(n, side);
+  int64_t kSteps = llvm::divideCeil(k, kStep);
+  int64_t splits = splitsFor(largeTiles, tiles, kSteps, minWarps);
+  ThreadGrid grid = gridFor(largeTiles, tiles * splits);
+  int64_t tileRows = grid.tileRows(), tileColumns = grid.tileColumns();
   // Split: the partial results P[z][i][j], reduced after the kernel.
   Value partials;
   if (splits > 1)
     partials = memref::AllocOp::create(
         b, loc, MemRefType::get({splits, m, n}, b.getF32Type()));
-  auto workgroup = gpu::AddressSpaceAttr::get(b.getContext(),
-                                              gpu::AddressSpace::Workgroup);
-  auto tileType = MemRefType::get({kTile, kTile + 1}, b.getF32Type(),
-                                  MemRefLayoutAttrInterface(), workgroup);
+  auto workgroup =
+      gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
+  // A's tile is A[i][k] and B's B[k][j] whatever the sources' layouts,
+  // rows padded by one so that column accesses fall into different banks.
+  auto tileType = [&](int64_t rows, int64_t columns) {
+    return MemRefType::get({rows, columns + 1}, b.getF32Type(),
+                           MemRefLayoutAttrInterface(), workgroup);
+  };
   auto launch = gpu::LaunchOp::create(
-      b, loc, constant((n + kTile - 1) / kTile), constant((m + kTile - 1) / kTile),
-      constant(splits), constant(grid.threads()), one, one, /*dynamicSharedMemorySize=*/nullptr,
+      b, loc, constant(llvm::divideCeil(n, tileColumns)),
+      constant(llvm::divideCeil(m, tileRows)), constant(splits),
+      constant(grid.threads()), one, one, /*dynamicSharedMemorySize=*/nullptr,
       /*asyncTokenType=*/nullptr, /*asyncDependencies=*/{},
-      /*workgroupAttributions=*/TypeRange{tileType, tileType});
+      /*workgroupAttributions=*/
+      TypeRange{tileType(tileRows, kStep), tileType(kStep, tileColumns)});
   Value lhsTile = launch.getWorkgroupAttributions()[0];
   Value rhsTile = launch.getWorkgroupAttributions()[1];
   b.setInsertionPointToEnd(&launch.getBody().front());
   auto end = gpu::TerminatorOp::create(b, loc);
   b.setInsertionPoint(end);
 
-  Value tile = constant(kTile), zero = constant(0);
-  Value rowBase = arith::MulIOp::create(b, loc, launch.getBlockIds().y, tile);
-  Value colBase = arith::MulIOp::create(b, loc, launch.getBlockIds().x, tile);
+  Value zero = constant(0);
+  Value rowBase =
+      arith::MulIOp::create(b, loc, launch.getBlockIds().y, constant(tileRows));
+  Value colBase = arith::MulIOp::create(b, loc, launch.getBlockIds().x,
+                                        constant(tileColumns));
   Value thread = launch.getThreadIds().x;
-  // Staging: element thread + q * 64 of a tile in row-major order.
-  Value myCol = arith::RemUIOp::create(b, loc, thread, tile);
-  Value myRow = arith::DivUIOp::create(b, loc, thread, tile);
-  // Products: outputs (outRow + 8 i, outCol + 8 j) of the tile, 0 <= i, j < 4.
+  // Products: outputs (outRow + rows i, outCol + columns j) of the tile.
   Value outCol = arith::RemUIOp::create(b, loc, thread, constant(grid.columns));
   Value outRow = arith::DivUIOp::create(b, loc, thread, constant(grid.columns));
   auto offset = [&](Value base, int64_t i, int64_t spread) {
     return arith::AddIOp::create(b, loc, base, constant(i * spread))
         .getResult();
   };
-  int64_t outputRows = grid.outputRows(), outputColumns = grid.outputColumns();
+  int64_t outputRows = grid.outputRows, outputColumns = grid.outputColumns;
   Value fzero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
 
   // `source[row, col]`, or 0 outside its `rows` x `cols`.
   auto loadOrZero = [&](Value source, Value row, Value col, int64_t rows,
                         int64_t cols) {
-    Value inRows = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                         row, constant(rows));
-    Value inCols = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                         col, constant(cols));
+    Value inRows = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row,
+                                         constant(rows));
+    Value inCols = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, col,
+                                         constant(cols));
     Value inside = arith::AndIOp::create(b, loc, inRows, inCols);
     Value safeRow = arith::SelectOp::create(b, loc, inRows, row, zero);
     Value safeCol = arith::SelectOp::create(b, loc, inCols, col, zero);
-    Value v = memref::LoadOp::create(b, loc, source, ValueRange{safeRow, safeCol});
+    Value v =
+        memref::LoadOp::create(b, loc, source, ValueRange{safeRow, safeCol});
     return arith::SelectOp::create(b, loc, inside, v, fzero).getResult();
   };
 
@@ -211,47 +242,53 @@ void lowerToTiles(linalg::GenericOp op, Layout layout, int64_t minWarps) {
     Value firstStep = arith::DivUIOp::create(
         b, loc, arith::MulIOp::create(b, loc, z, constant(kSteps)),
         constant(splits));
-    return arith::MulIOp::create(b, loc, firstStep, tile).getResult();
+    return arith::MulIOp::create(b, loc, firstStep, constant(kStep))
+        .getResult();
   };
   Value kBegin = splits > 1 ? chunkStart(launch.getBlockIds().z) : zero;
   Value kEnd = splits > 1 ? chunkStart(arith::AddIOp::create(
                                 b, loc, launch.getBlockIds().z, one))
                           : constant(k);
   SmallVector<Value> init(outputRows * outputColumns, fzero);
-  auto steps = scf::ForOp::create(b, loc, kBegin, kEnd, tile, init);
+  auto steps = scf::ForOp::create(b, loc, kBegin, kEnd, constant(kStep), init);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(steps.getBody());
     Value k0 = steps.getInductionVar();
-    // Copies the tile of `source` whose first row and column are `rowBase`
-    // and `colBase` in the source's own layout, element thread + q * 64 in
-    // row-major order (coalesced); a transposed source lands transposed.
+    // Copies the `rows` x `columns` tile of `source` whose first row and
+    // column are `sourceRowBase` and `sourceColBase` in the source's own
+    // layout, element thread + q * threads in row-major order (coalesced);
+    // a transposed source lands transposed.
     auto stage = [&](Value source, Value tileBuffer, Value sourceRowBase,
-                     Value sourceColBase, bool transposed) {
+                     Value sourceColBase, int64_t rows, int64_t columns,
+                     bool transposed) {
       ArrayRef<int64_t> shape = cast<MemRefType>(source.getType()).getShape();
-      for (int64_t q = 0; q < kTile * kTile / grid.threads(); ++q) {
-        Value r = arith::AddIOp::create(b, loc, myRow,
-                                        constant(q * grid.threads() / kTile));
-        Value v = loadOrZero(source,
-                             arith::AddIOp::create(b, loc, sourceRowBase, r),
-                             arith::AddIOp::create(b, loc, sourceColBase, myCol),
-                             shape[0], shape[1]);
+      Value myCol = arith::RemUIOp::create(b, loc, thread, constant(columns));
+      Value myRow = arith::DivUIOp::create(b, loc, thread, constant(columns));
+      int64_t rowsPerPass = grid.threads() / columns;
+      for (int64_t q = 0; q < rows / rowsPerPass; ++q) {
+        Value r = offset(myRow, q, rowsPerPass);
+        Value v =
+            loadOrZero(source, arith::AddIOp::create(b, loc, sourceRowBase, r),
+                       arith::AddIOp::create(b, loc, sourceColBase, myCol),
+                       shape[0], shape[1]);
         memref::StoreOp::create(b, loc, v, tileBuffer,
                                 transposed ? ValueRange{myCol, r}
                                            : ValueRange{r, myCol});
       }
     };
-    // The tiles hold A[i][k] and B[k][j] whatever the sources' layouts.
     if (layout.lhsTransposed)
-      stage(lhs, lhsTile, k0, rowBase, /*transposed=*/true);
+      stage(lhs, lhsTile, k0, rowBase, kStep, tileRows, /*transposed=*/true);
     else
-      stage(lhs, lhsTile, rowBase, k0, /*transposed=*/false);
+      stage(lhs, lhsTile, rowBase, k0, tileRows, kStep, /*transposed=*/false);
     if (layout.rhsTransposed)
-      stage(rhs, rhsTile, colBase, k0, /*transposed=*/true);
+      stage(rhs, rhsTile, colBase, k0, tileColumns, kStep,
+            /*transposed=*/true);
     else
-      stage(rhs, rhsTile, k0, colBase, /*transposed=*/false);
+      stage(rhs, rhsTile, k0, colBase, kStep, tileColumns,
+            /*transposed=*/false);
     gpu::BarrierOp::create(b, loc);
-    auto inner = scf::ForOp::create(b, loc, zero, tile, one,
+    auto inner = scf::ForOp::create(b, loc, zero, constant(kStep), one,
                                     steps.getRegionIterArgs());
     {
       OpBuilder::InsertionGuard innerGuard(b);
@@ -306,8 +343,9 @@ void lowerToTiles(linalg::GenericOp op, Layout layout, int64_t minWarps) {
           outInit ? outInit->valueAt(b, loc, ValueRange{row, col})
                   : memref::LoadOp::create(b, loc, out, ValueRange{row, col})
                         .getResult();
-      memref::StoreOp::create(b, loc, arith::AddFOp::create(b, loc, initial, sum),
-                              out, ValueRange{row, col});
+      memref::StoreOp::create(b, loc,
+                              arith::AddFOp::create(b, loc, initial, sum), out,
+                              ValueRange{row, col});
     }
   }
   if (splits > 1) {
@@ -332,7 +370,7 @@ struct GPUMatmulTilesPass
         matmuls.push_back({op, *layout});
     });
     for (auto [op, layout] : matmuls)
-      lowerToTiles(op, layout, minWarps);
+      lowerToTiles(op, layout, minWarps, largeTileMacs);
   }
 };
 

@@ -1,6 +1,9 @@
 // RUN: tick-opt %s --tick-gpu-matmul-tiles --tick-gpu-launch-to-loops --lower-affine --convert-scf-to-cf --finalize-memref-to-llvm --convert-arith-to-llvm --convert-index-to-llvm --convert-func-to-llvm --convert-cf-to-llvm --reconcile-unrealized-casts \
 // RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs \
 // RUN:   | FileCheck %s
+// RUN: tick-opt %s --tick-gpu-matmul-tiles=large-tile-macs=1 --tick-gpu-launch-to-loops --lower-affine --convert-scf-to-cf --finalize-memref-to-llvm --convert-arith-to-llvm --convert-index-to-llvm --convert-func-to-llvm --convert-cf-to-llvm --reconcile-unrealized-casts \
+// RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs \
+// RUN:   | FileCheck %s
 
 // The matmul kernel with 4 x 4 outputs a thread, run on the CPU block by
 // block (see gpu-launch-phases.mlir): C (530 x 520) starts at 1
@@ -8,7 +11,8 @@
 // last row and column of tiles partly outside C, the second step of k
 // partly outside A and B. A[i][k] = i % 3 and B[k][j] = k % 5 + j % 2, so
 // C[i][j] = 1 + (i % 3) * (80 + 40 * (j % 2)), exactly in f32; main counts
-// the elements that differ and prints C[529][519] (121).
+// the elements that differ and prints C[529][519] (121). The second run
+// takes 64 x 64 tiles of 8 x 8 outputs a thread (9 x 9 blocks).
 // CHECK: [0, {{ *}}121]
 
 #a = affine_map<(d0, d1, d2) -> (d0, d2)>

@@ -1,5 +1,7 @@
-// RUN: tick-opt %s --tick-gpu-matmul-tiles --canonicalize --cse | FileCheck %s
-// RUN: tick-opt %s --tick-gpu-matmul-tiles=min-warps=0 --canonicalize --cse | FileCheck %s --check-prefix=NOSPLIT
+// RUN: tick-opt %s --tick-gpu-matmul-tiles=large-tile-macs=0 --canonicalize --cse | FileCheck %s
+// RUN: tick-opt %s --tick-gpu-matmul-tiles="min-warps=0 large-tile-macs=0" --canonicalize --cse | FileCheck %s --check-prefix=NOSPLIT
+// RUN: tick-opt %s --tick-gpu-matmul-tiles --canonicalize --cse | FileCheck %s --check-prefix=LARGE
+// RUN: tick-opt %s --tick-gpu-matmul-tiles=large-tile-macs=1000 --canonicalize --cse | FileCheck %s --check-prefix=FORCED
 
 // The maps of @split_k's sum of partials.
 // CHECK-DAG:     #[[ZBIAS:map[0-9]*]] = affine_map<(d0, d1) -> (d1)>
@@ -278,6 +280,56 @@ func.func @split_k(%x: memref<40x300xf32>, %w: memref<300x50xf32>, %b: memref<50
   }
   linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
       ins(%x, %w : memref<40x300xf32>, memref<300x50xf32>) outs(%y : memref<40x50xf32>) {
+  ^bb0(%in: f32, %in_0: f32, %out: f32):
+    %p = arith.mulf %in, %in_0 : f32
+    %s = arith.addf %out, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// From `large-tile-macs` multiply-adds (2^26 by default), 64 x 64 tiles of
+// 64 threads, each 8 x 8 outputs (rows t / 8 + 8 i, columns t % 8 + 8 j).
+// @few_warps has 544 * 512 * 256 (2^26 and more): 8 x 9 tiles, k split in
+// 4 (8 steps) for 288 blocks. @large_tiles, forced: C (100 x 130) += A
+// (100 x 70) * B (70 x 130), 3 x 2 blocks; per step of 32 along k, A's
+// 64 x 32 tile and B's 32 x 64 tile go to workgroup memory, 32 elements
+// each a thread; per element of k, eight reads of A and eight of B feed 64
+// multiply-adds; by default (fewer multiply-adds) it takes 32 x 32 tiles.
+
+// LARGE-LABEL: func.func @few_warps
+// LARGE:         memref.alloc() : memref<4x544x512xf32>
+// LARGE:         gpu.launch blocks({{.*}}) in (%{{[a-z0-9]+}} = %c8, %{{[a-z0-9]+}} = %c9, %{{[a-z0-9]+}} = %c4) threads({{.*}}) in (%{{[a-z0-9]+}} = %c64,
+// LARGE-SAME:      workgroup(%{{.*}} : memref<64x33xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<32x65xf32, #gpu.address_space<workgroup>>)
+// LARGE-LABEL: func.func @large_tiles
+// LARGE:         gpu.launch {{.*}} workgroup(%{{.*}} : memref<32x33xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<32x33xf32, #gpu.address_space<workgroup>>)
+
+// FORCED-LABEL: func.func @large_tiles
+// FORCED-DAG:     %[[C2:.*]] = arith.constant 2 : index
+// FORCED-DAG:     %[[C3:.*]] = arith.constant 3 : index
+// FORCED-DAG:     %[[C64:.*]] = arith.constant 64 : index
+// FORCED:         gpu.launch blocks({{.*}}) in (%{{[a-z0-9]+}} = %[[C3]], %{{[a-z0-9]+}} = %[[C2]], %{{[a-z0-9]+}} = %c1) threads(%[[T:[a-z0-9]+]], {{.*}}) in (%{{[a-z0-9]+}} = %[[C64]], %{{[a-z0-9]+}} = %c1, %{{[a-z0-9]+}} = %c1)
+// FORCED-SAME:      workgroup(%[[ATILE:[a-z0-9]+]] : memref<64x33xf32, #gpu.address_space<workgroup>>, %[[BTILE:[a-z0-9]+]] : memref<32x65xf32, #gpu.address_space<workgroup>>)
+// FORCED:           %[[OUTCOL:.*]] = arith.remui %[[T]], %c8
+// FORCED:           %[[OUTROW:.*]] = arith.divui %[[T]], %c8
+// FORCED:           %[[ACC:.*]]:64 = scf.for %[[K0:.*]] = %c0 to %c70 step %c32 iter_args(
+// FORCED-COUNT-32:    memref.store %{{.*}}, %[[ATILE]]
+// FORCED-COUNT-32:    memref.store %{{.*}}, %[[BTILE]]
+// FORCED:             gpu.barrier
+// FORCED:             scf.for %[[KK:.*]] = %c0 to %c32 step %c1 iter_args(
+// FORCED:               memref.load %[[ATILE]][%[[OUTROW]], %[[KK]]]
+// FORCED-COUNT-7:       memref.load %[[ATILE]]
+// FORCED:               memref.load %[[BTILE]][%[[KK]], %[[OUTCOL]]]
+// FORCED-COUNT-7:       memref.load %[[BTILE]]
+// FORCED-NOT:           memref.load
+// FORCED-COUNT-64:      arith.mulf
+// FORCED:             gpu.barrier
+// FORCED-COUNT-64: scf.if
+// FORCED-NOT:      scf.if
+// FORCED-NOT:    linalg.generic
+func.func @large_tiles(%x: memref<100x70xf32>, %w: memref<70x130xf32>, %y: memref<100x130xf32>) {
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<100x70xf32>, memref<70x130xf32>) outs(%y : memref<100x130xf32>) {
   ^bb0(%in: f32, %in_0: f32, %out: f32):
     %p = arith.mulf %in, %in_0 : f32
     %s = arith.addf %out, %p : f32

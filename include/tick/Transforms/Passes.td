@@ -467,21 +467,23 @@ def TickGPUColumnReductions
 }
 
 def TickGPUMatmulTiles : Pass<"tick-gpu-matmul-tiles", "mlir::func::FuncOp"> {
-  let summary = "Matmuls as kernels of 32x32 output tiles staged through "
+  let summary = "Matmuls as kernels of output tiles staged through "
                 "workgroup memory";
   let description = [{
     A `linalg.generic` on buffers computing `C[i, j] += A[i, k] * B[k, j]`
     (the form `linalg.matmul` generalizes to) becomes a `gpu.launch` with a
-    block per 32 x 32 tile of C. For each step of 32 along k, the block
-    copies a 32 x 32 tile of A and of B into workgroup memory (neighbouring
-    threads reading neighbouring elements), waits at a barrier, and each
-    thread accumulates its outputs from it; elements past the edges read as
-    zero. From 264 blocks (two per multiprocessor of an H100), a block has
+    block per tile of C (32 x 32 unless said below). For each step of 32
+    along k, the block copies a tile of A and of B into workgroup memory
+    (neighbouring threads reading neighbouring elements), waits at a
+    barrier, and each thread accumulates its outputs from it; elements past
+    the edges read as zero. From 264 blocks (two per multiprocessor of an H100), a block has
     64 threads of 4 x 4 outputs (rows and columns 8 apart: four reads of A
     and four of B per 16 multiply-adds); with fewer, 256 threads of 4 x 1
-    (more warps to hide the latency of the loads). Every element of A
-    and B is read from global memory once per block instead of once per
-    output.
+    (more warps to hide the latency of the loads). A matmul of at least
+    `large-tile-macs` multiply-adds takes 64 x 64 tiles instead, staged 64
+    x 32 and 32 x 64, each of its 64 threads 8 x 8 outputs (eight reads of
+    A and eight of B per 64 multiply-adds). Every element of A and B is
+    read from global memory once per block instead of once per output.
 
     A matmul whose kernel would have fewer than `min-warps` warps is split
     along k, the number of chunks Z doubled while the warps stay fewer and
@@ -497,7 +499,11 @@ def TickGPUMatmulTiles : Pass<"tick-gpu-matmul-tiles", "mlir::func::FuncOp"> {
   let options = [
     Option<"minWarps", "min-warps", "int64_t", /*default=*/"4096",
            "Split k while a matmul's kernel has fewer warps than this "
-           "(0: never)">
+           "(0: never)">,
+    Option<"largeTileMacs", "large-tile-macs", "int64_t",
+           /*default=*/"67108864",
+           "Matmuls of at least this many multiply-adds take 64 x 64 tiles "
+           "of 8 x 8 outputs a thread (0: none)">
   ];
   let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
                            "mlir::arith::ArithDialect",
