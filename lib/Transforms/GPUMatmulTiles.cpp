@@ -249,85 +249,47 @@ void lowerToTiles(linalg::GenericOp op, Layout layout, int64_t minWarps,
   Value kEnd = splits > 1 ? chunkStart(arith::AddIOp::create(
                                 b, loc, launch.getBlockIds().z, one))
                           : constant(k);
-  // A's and B's tiles at step k0, each a `rows` x `columns` block of its
-  // source in the source's own layout, whose first row and column are
-  // `rowBase` and `colBase`; a transposed source lands transposed.
-  struct TileCopy {
-    Value source, tile, rowBase, colBase;
-    int64_t rows, columns;
-    bool transposed;
-  };
-  auto copiesAt = [&](Value k0) -> std::array<TileCopy, 2> {
-    TileCopy a =
-        layout.lhsTransposed
-            ? TileCopy{lhs, lhsTile, k0, rowBase, kStep, tileRows, true}
-            : TileCopy{lhs, lhsTile, rowBase, k0, tileRows, kStep, false};
-    TileCopy c =
-        layout.rhsTransposed
-            ? TileCopy{rhs, rhsTile, colBase, k0, tileColumns, kStep, true}
-            : TileCopy{rhs, rhsTile, k0, colBase, kStep, tileColumns, false};
-    return {a, c};
-  };
-  // The thread's elements of a copy, thread + q * threads in row-major
-  // order (a warp reads neighbouring elements): (row, column) in the copy.
-  auto positions = [&](const TileCopy &copy) {
-    Value myCol =
-        arith::RemUIOp::create(b, loc, thread, constant(copy.columns));
-    Value myRow =
-        arith::DivUIOp::create(b, loc, thread, constant(copy.columns));
-    int64_t rowsPerPass = grid.threads() / copy.columns;
-    SmallVector<std::pair<Value, Value>> result;
-    for (int64_t q = 0; q < copy.rows / rowsPerPass; ++q)
-      result.push_back({offset(myRow, q, rowsPerPass), myCol});
-    return result;
-  };
-  auto loadStep = [&](Value k0) {
-    SmallVector<Value> values;
-    for (const TileCopy &copy : copiesAt(k0)) {
-      ArrayRef<int64_t> shape =
-          cast<MemRefType>(copy.source.getType()).getShape();
-      for (auto [r, c] : positions(copy))
-        values.push_back(loadOrZero(
-            copy.source, arith::AddIOp::create(b, loc, copy.rowBase, r),
-            arith::AddIOp::create(b, loc, copy.colBase, c), shape[0],
-            shape[1]));
-    }
-    return values;
-  };
-  auto storeStep = [&](ValueRange values) {
-    for (const TileCopy &copy : copiesAt(zero))
-      for (auto [r, c] : positions(copy)) {
-        memref::StoreOp::create(b, loc, values.front(), copy.tile,
-                                copy.transposed ? ValueRange{c, r}
-                                                : ValueRange{r, c});
-        values = values.drop_front();
-      }
-  };
-
-  // With few warps a block to hide the latency of its loads (64 x 64
-  // tiles), the loads of the next step are issued before the products of
-  // this one and carried into the next iteration; past k they read zeros.
-  bool prefetch = largeTiles;
-  int64_t outputs = outputRows * outputColumns;
-  SmallVector<Value> init(outputs, fzero);
-  if (prefetch)
-    llvm::append_range(init, loadStep(kBegin));
+  SmallVector<Value> init(outputRows * outputColumns, fzero);
   auto steps = scf::ForOp::create(b, loc, kBegin, kEnd, constant(kStep), init);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(steps.getBody());
     Value k0 = steps.getInductionVar();
-    ValueRange carried = steps.getRegionIterArgs();
-    if (prefetch)
-      storeStep(carried.drop_front(outputs));
+    // Copies the `rows` x `columns` tile of `source` whose first row and
+    // column are `sourceRowBase` and `sourceColBase` in the source's own
+    // layout, element thread + q * threads in row-major order (coalesced);
+    // a transposed source lands transposed.
+    auto stage = [&](Value source, Value tileBuffer, Value sourceRowBase,
+                     Value sourceColBase, int64_t rows, int64_t columns,
+                     bool transposed) {
+      ArrayRef<int64_t> shape = cast<MemRefType>(source.getType()).getShape();
+      Value myCol = arith::RemUIOp::create(b, loc, thread, constant(columns));
+      Value myRow = arith::DivUIOp::create(b, loc, thread, constant(columns));
+      int64_t rowsPerPass = grid.threads() / columns;
+      for (int64_t q = 0; q < rows / rowsPerPass; ++q) {
+        Value r = offset(myRow, q, rowsPerPass);
+        Value v =
+            loadOrZero(source, arith::AddIOp::create(b, loc, sourceRowBase, r),
+                       arith::AddIOp::create(b, loc, sourceColBase, myCol),
+                       shape[0], shape[1]);
+        memref::StoreOp::create(b, loc, v, tileBuffer,
+                                transposed ? ValueRange{myCol, r}
+                                           : ValueRange{r, myCol});
+      }
+    };
+    if (layout.lhsTransposed)
+      stage(lhs, lhsTile, k0, rowBase, kStep, tileRows, /*transposed=*/true);
     else
-      storeStep(loadStep(k0));
+      stage(lhs, lhsTile, rowBase, k0, tileRows, kStep, /*transposed=*/false);
+    if (layout.rhsTransposed)
+      stage(rhs, rhsTile, colBase, k0, tileColumns, kStep,
+            /*transposed=*/true);
+    else
+      stage(rhs, rhsTile, k0, colBase, kStep, tileColumns,
+            /*transposed=*/false);
     gpu::BarrierOp::create(b, loc);
-    SmallVector<Value> next;
-    if (prefetch)
-      next = loadStep(arith::AddIOp::create(b, loc, k0, constant(kStep)));
     auto inner = scf::ForOp::create(b, loc, zero, constant(kStep), one,
-                                    carried.take_front(outputs));
+                                    steps.getRegionIterArgs());
     {
       OpBuilder::InsertionGuard innerGuard(b);
       b.setInsertionPointToStart(inner.getBody());
@@ -339,19 +301,17 @@ void lowerToTiles(linalg::GenericOp op, Layout layout, int64_t minWarps,
       for (int64_t j = 0; j < outputColumns; ++j)
         bValues.push_back(memref::LoadOp::create(
             b, loc, rhsTile, ValueRange{kk, offset(outCol, j, grid.columns)}));
-      SmallVector<Value> sums;
+      SmallVector<Value> next;
       for (int64_t i = 0; i < outputRows; ++i)
         for (int64_t j = 0; j < outputColumns; ++j)
-          sums.push_back(arith::AddFOp::create(
+          next.push_back(arith::AddFOp::create(
               b, loc, inner.getRegionIterArgs()[i * outputColumns + j],
               arith::MulFOp::create(b, loc, aValues[i], bValues[j])));
-      scf::YieldOp::create(b, loc, sums);
+      scf::YieldOp::create(b, loc, next);
     }
     // Nobody overwrites the tiles while another thread still reads them.
     gpu::BarrierOp::create(b, loc);
-    SmallVector<Value> yielded(inner.getResults());
-    llvm::append_range(yielded, next);
-    scf::YieldOp::create(b, loc, yielded);
+    scf::YieldOp::create(b, loc, inner.getResults());
   }
 
   // C's initial value: a broadcast written just before (the bias, zeros)

@@ -482,8 +482,7 @@ def TickGPUMatmulTiles : Pass<"tick-gpu-matmul-tiles", "mlir::func::FuncOp"> {
     (more warps to hide the latency of the loads). A matmul of at least
     `large-tile-macs` multiply-adds takes 64 x 64 tiles instead, staged 64
     x 32 and 32 x 64, each of its 64 threads 8 x 8 outputs (eight reads of
-    A and eight of B per 64 multiply-adds); with two warps a block, its
-    loads of the next step's tiles are issued before this step's products. Every element of A and B is
+    A and eight of B per 64 multiply-adds). Every element of A and B is
     read from global memory once per block instead of once per output.
 
     A matmul whose kernel would have fewer than `min-warps` warps is split
