@@ -1,7 +1,7 @@
-// RUN: tick-opt %s --tick-gpu-matmul-tiles=large-tile-macs=0 --canonicalize --cse | FileCheck %s
-// RUN: tick-opt %s --tick-gpu-matmul-tiles="min-warps=0 large-tile-macs=0" --canonicalize --cse | FileCheck %s --check-prefix=NOSPLIT
+// RUN: tick-opt %s --tick-gpu-matmul-tiles=large-tiles=0 --canonicalize --cse | FileCheck %s
+// RUN: tick-opt %s --tick-gpu-matmul-tiles="min-warps=0 large-tiles=0" --canonicalize --cse | FileCheck %s --check-prefix=NOSPLIT
 // RUN: tick-opt %s --tick-gpu-matmul-tiles --canonicalize --cse | FileCheck %s --check-prefix=LARGE
-// RUN: tick-opt %s --tick-gpu-matmul-tiles=large-tile-macs=1000 --canonicalize --cse | FileCheck %s --check-prefix=FORCED
+// RUN: tick-opt %s --tick-gpu-matmul-tiles=large-tiles=1 --canonicalize --cse | FileCheck %s --check-prefix=FORCED
 
 // The maps of @split_k's sum of partials.
 // CHECK-DAG:     #[[ZBIAS:map[0-9]*]] = affine_map<(d0, d1) -> (d1)>
@@ -288,21 +288,25 @@ func.func @split_k(%x: memref<40x300xf32>, %w: memref<300x50xf32>, %b: memref<50
   return
 }
 
-// From `large-tile-macs` multiply-adds (2^26 by default), 64 x 64 tiles of
-// 64 threads, each 8 x 8 outputs (rows t / 8 + 8 i, columns t % 8 + 8 j).
-// @few_warps has 544 * 512 * 256 (2^26 and more): 8 x 9 tiles, k split in
-// 4 (8 steps) for 288 blocks. @large_tiles, forced: C (100 x 130) += A
-// (100 x 70) * B (70 x 130), 3 x 2 blocks; per step of 32 along k, A's
-// 64 x 32 tile and B's 32 x 64 tile go to workgroup memory, 32 elements
-// each a thread; per element of k, eight reads of A and eight of B feed 64
-// multiply-adds; by default (fewer multiply-adds) it takes 32 x 32 tiles.
+// With 264 tiles of 64 x 64 or more (`large-tiles`), 64 x 64 tiles of 64
+// threads, each 8 x 8 outputs (rows t / 8 + 8 i, columns t % 8 + 8 j).
+// @few_warps has 72 such tiles: 32 x 32 tiles as above. @many_large_tiles
+// (C 1100 x 1000, k 64) has 18 x 16: 288 blocks, k not split (two steps).
+// @large_tiles, forced: C (100 x 130) += A (100 x 70) * B (70 x 130), 3 x 2
+// blocks; per step of 32 along k, A's 64 x 32 tile and B's 32 x 64 tile go
+// to workgroup memory, 32 elements each a thread; per element of k, eight
+// reads of A and eight of B feed 64 multiply-adds. By default
+// @large_tiles takes 32 x 32 tiles.
 
 // LARGE-LABEL: func.func @few_warps
-// LARGE:         memref.alloc() : memref<4x544x512xf32>
-// LARGE:         gpu.launch blocks({{.*}}) in (%{{[a-z0-9]+}} = %c8, %{{[a-z0-9]+}} = %c9, %{{[a-z0-9]+}} = %c4) threads({{.*}}) in (%{{[a-z0-9]+}} = %c64,
-// LARGE-SAME:      workgroup(%{{.*}} : memref<64x33xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<32x65xf32, #gpu.address_space<workgroup>>)
+// LARGE:         gpu.launch blocks({{.*}}) in (%{{[a-z0-9]+}} = %c16, %{{[a-z0-9]+}} = %c17, %{{[a-z0-9]+}} = %c4) threads({{.*}}) in (%{{[a-z0-9]+}} = %c64,
+// LARGE-SAME:      workgroup(%{{.*}} : memref<32x33xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<32x33xf32, #gpu.address_space<workgroup>>)
 // LARGE-LABEL: func.func @large_tiles
 // LARGE:         gpu.launch {{.*}} workgroup(%{{.*}} : memref<32x33xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<32x33xf32, #gpu.address_space<workgroup>>)
+// LARGE-LABEL: func.func @many_large_tiles
+// LARGE-NOT:     memref.alloc
+// LARGE:         gpu.launch blocks({{.*}}) in (%{{[a-z0-9]+}} = %c16, %{{[a-z0-9]+}} = %c18, %{{[a-z0-9]+}} = %c1) threads({{.*}}) in (%{{[a-z0-9]+}} = %c64,
+// LARGE-SAME:      workgroup(%{{.*}} : memref<64x33xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<32x65xf32, #gpu.address_space<workgroup>>)
 
 // FORCED-LABEL: func.func @large_tiles
 // FORCED-DAG:     %[[C2:.*]] = arith.constant 2 : index
@@ -327,9 +331,21 @@ func.func @split_k(%x: memref<40x300xf32>, %w: memref<300x50xf32>, %b: memref<50
 // FORCED-COUNT-64: scf.if
 // FORCED-NOT:      scf.if
 // FORCED-NOT:    linalg.generic
+// FORCED-LABEL: func.func @many_large_tiles
 func.func @large_tiles(%x: memref<100x70xf32>, %w: memref<70x130xf32>, %y: memref<100x130xf32>) {
   linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
       ins(%x, %w : memref<100x70xf32>, memref<70x130xf32>) outs(%y : memref<100x130xf32>) {
+  ^bb0(%in: f32, %in_0: f32, %out: f32):
+    %p = arith.mulf %in, %in_0 : f32
+    %s = arith.addf %out, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+func.func @many_large_tiles(%x: memref<1100x64xf32>, %w: memref<64x1000xf32>, %y: memref<1100x1000xf32>) {
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<1100x64xf32>, memref<64x1000xf32>) outs(%y : memref<1100x1000xf32>) {
   ^bb0(%in: f32, %in_0: f32, %out: f32):
     %p = arith.mulf %in, %in_0 : f32
     %s = arith.addf %out, %p : f32

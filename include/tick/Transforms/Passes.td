@@ -479,10 +479,10 @@ def TickGPUMatmulTiles : Pass<"tick-gpu-matmul-tiles", "mlir::func::FuncOp"> {
     the edges read as zero. From 264 blocks (two per multiprocessor of an H100), a block has
     64 threads of 4 x 4 outputs (rows and columns 8 apart: four reads of A
     and four of B per 16 multiply-adds); with fewer, 256 threads of 4 x 1
-    (more warps to hide the latency of the loads). A matmul of at least
-    `large-tile-macs` multiply-adds takes 64 x 64 tiles instead, staged 64
-    x 32 and 32 x 64, each of its 64 threads 8 x 8 outputs (eight reads of
-    A and eight of B per 64 multiply-adds). Every element of A and B is
+    (more warps to hide the latency of the loads). A matmul with at least
+    `large-tiles` tiles of 64 x 64 takes those instead, staged 64 x 32 and
+    32 x 64, each of its 64 threads 8 x 8 outputs (eight reads of A and
+    eight of B per 64 multiply-adds). Every element of A and B is
     read from global memory once per block instead of once per output.
 
     A matmul whose kernel would have fewer than `min-warps` warps is split
@@ -500,10 +500,9 @@ def TickGPUMatmulTiles : Pass<"tick-gpu-matmul-tiles", "mlir::func::FuncOp"> {
     Option<"minWarps", "min-warps", "int64_t", /*default=*/"4096",
            "Split k while a matmul's kernel has fewer warps than this "
            "(0: never)">,
-    Option<"largeTileMacs", "large-tile-macs", "int64_t",
-           /*default=*/"67108864",
-           "Matmuls of at least this many multiply-adds take 64 x 64 tiles "
-           "of 8 x 8 outputs a thread (0: none)">
+    Option<"largeTilesFrom", "large-tiles", "int64_t", /*default=*/"264",
+           "Matmuls with at least this many 64 x 64 output tiles take them, "
+           "8 x 8 outputs a thread (0: none)">
   ];
   let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
                            "mlir::arith::ArithDialect",
