@@ -35,7 +35,7 @@
 
 #include "ChunkSums.h"
 #include "FoldedInit.h"
-#include "MatmulMaps.h"
+#include "Matmuls.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -91,52 +91,6 @@ ThreadGrid smallTileGrid(int64_t blocks) {
 /// batch 256 went from 234 to 256 µs; at batch 16384, from 533 to 479 µs.
 constexpr ThreadGrid kLargeTileGrid{8, 8, 8, 8};
 
-/// How a matmul reads its operands: each may be stored transposed
-/// (A as k x m, B as n x k), as when a transpose was folded into it.
-struct Layout {
-  bool lhsTransposed = false, rhsTransposed = false;
-};
-
-/// `C[i, j] += A[i, k] * B[k, j]` on static f32 buffers, A and B in either
-/// layout.
-std::optional<Layout> matmulLayout(linalg::GenericOp op) {
-  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
-      op.getNumDpsInits() != 1 || op.getNumLoops() != 3)
-    return std::nullopt;
-  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  SmallVector<AffineMap> plain =
-      tick::matmulMaps(op.getContext(), false, false);
-  Layout layout;
-  layout.lhsTransposed = maps[0] != plain[0];
-  layout.rhsTransposed = maps[1] != plain[1];
-  if (maps != tick::matmulMaps(op.getContext(), layout.lhsTransposed,
-                               layout.rhsTransposed))
-    return std::nullopt;
-  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-  if (iterators[0] != utils::IteratorType::parallel ||
-      iterators[1] != utils::IteratorType::parallel ||
-      iterators[2] != utils::IteratorType::reduction)
-    return std::nullopt;
-  for (Value operand : op->getOperands()) {
-    auto type = cast<MemRefType>(operand.getType());
-    if (!type.hasStaticShape() || !type.getElementType().isF32())
-      return std::nullopt;
-  }
-  Block &body = op.getRegion().front();
-  Value a = body.getArgument(0), b = body.getArgument(1),
-        c = body.getArgument(2);
-  auto add = body.getTerminator()->getOperand(0).getDefiningOp<arith::AddFOp>();
-  if (!add || body.getOperations().size() != 3)
-    return std::nullopt;
-  Value product = add.getLhs() == c ? add.getRhs() : add.getLhs();
-  auto mul = product.getDefiningOp<arith::MulFOp>();
-  if (mul && (add.getLhs() == c || add.getRhs() == c) &&
-      ((mul.getLhs() == a && mul.getRhs() == b) ||
-       (mul.getLhs() == b && mul.getRhs() == a)))
-    return layout;
-  return std::nullopt;
-}
-
 /// The thread grid of a matmul kernel of `blocks` blocks.
 ThreadGrid gridFor(bool largeTiles, int64_t blocks) {
   return largeTiles ? kLargeTileGrid : smallTileGrid(blocks);
@@ -161,7 +115,7 @@ int64_t splitsFor(bool largeTiles, int64_t tiles, int64_t steps,
   return splits;
 }
 
-void lowerToTiles(linalg::GenericOp op, Layout layout, int64_t minWarps,
+void lowerToTiles(linalg::GenericOp op, MatmulLayout layout, int64_t minWarps,
                   int64_t largeTilesFrom) {
   OpBuilder b(op);
   Location loc = op.getLoc();
@@ -369,9 +323,11 @@ struct GPUMatmulTilesPass
   using Base::Base;
 
   void runOnOperation() override {
-    SmallVector<std::pair<linalg::GenericOp, Layout>> matmuls;
+    SmallVector<std::pair<linalg::GenericOp, MatmulLayout>> matmuls;
     getOperation().walk([&](linalg::GenericOp op) {
-      if (std::optional<Layout> layout = matmulLayout(op))
+      std::optional<MatmulLayout> layout = matmulLayout(op);
+      // Small enough for a warp per row: tick-gpu-row-kernels.
+      if (layout && !isRowMatmul(op, *layout, rowMatmulMacs))
         matmuls.push_back({op, *layout});
     });
     for (auto [op, layout] : matmuls)

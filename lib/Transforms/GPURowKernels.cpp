@@ -19,6 +19,7 @@
 
 #include "BufferEffects.h"
 #include "GPUReductions.h"
+#include "Matmuls.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -50,7 +51,16 @@ enum class Access {
   Scalar,    // []: one value for everything
   Chunk,     // [z, d0, d1], z a constant: the row's elements in the partial
              // result z of a split matmul (ChunkSums.h)
+  Matrix,    // [d2, d1] or [d1, d2]: a row matmul's right operand, the same
+             // for every row
 };
+
+/// Operands every lane reads whole, the same for every row: never written
+/// by the run that reads them.
+bool isShared(Access access) {
+  return access == Access::Column || access == Access::Scalar ||
+         access == Access::Matrix;
+}
 
 /// An op that works on each row independently of the others: a
 /// `linalg.generic` over rows (and columns) whose buffers are indexed as
@@ -65,8 +75,13 @@ struct RowOp {
   SmallVector<int64_t> chunks;
   /// For a reduction along the row: how each output combines.
   SmallVector<Combiner> combiners;
+  /// For a row matmul (Matmuls.h): k, the columns of a row of its left
+  /// operand (0 for other ops), and whether its right operand is n x k.
+  int64_t depth = 0;
+  bool rhsTransposed = false;
 
   bool isReduction() const { return !combiners.empty(); }
+  bool isMatmul() const { return depth > 0; }
 };
 
 std::optional<Access> accessOf(AffineMap map, Type type, int64_t rows,
@@ -105,9 +120,30 @@ std::optional<Access> accessOf(AffineMap map, Type type, int64_t rows,
   return std::nullopt;
 }
 
-std::optional<RowOp> rowOpOf(linalg::GenericOp op, int64_t maxColumns) {
+/// A row of C[i, j] += A[i, k] * B[k, j] (`isRowMatmul`): A's row and C's
+/// are the row's elements, B is shared.
+std::optional<RowOp> rowMatmulOf(linalg::GenericOp op, int64_t maxColumns,
+                                 int64_t maxMacsPerRow) {
+  std::optional<MatmulLayout> layout = matmulLayout(op);
+  if (!layout || !isRowMatmul(op, *layout, maxMacsPerRow))
+    return std::nullopt;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (ranges[1] > maxColumns || ranges[2] > maxColumns)
+    return std::nullopt;
+  RowOp row{op,        ranges[0],
+            ranges[1], {Access::RowColumn, Access::Matrix, Access::RowColumn},
+            {0, 0, 0}, {}};
+  row.depth = ranges[2];
+  row.rhsTransposed = layout->rhsTransposed;
+  return row;
+}
+
+std::optional<RowOp> rowOpOf(linalg::GenericOp op, int64_t maxColumns,
+                             int64_t maxMacsPerRow) {
   if (!op.hasPureBufferSemantics())
     return std::nullopt;
+  if (op.getNumLoops() == 3)
+    return rowMatmulOf(op, maxColumns, maxMacsPerRow);
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   if (ranges.empty() || ranges.size() > 2 ||
       llvm::any_of(ranges, ShapedType::isDynamic))
@@ -118,8 +154,8 @@ std::optional<RowOp> rowOpOf(linalg::GenericOp op, int64_t maxColumns) {
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
   if (iterators[0] != utils::IteratorType::parallel)
     return std::nullopt;
-  bool reduces = iterators.back() == utils::IteratorType::reduction &&
-                 ranges.size() == 2;
+  bool reduces =
+      iterators.back() == utils::IteratorType::reduction && ranges.size() == 2;
   if (reduces) {
     // Shuffles move 32-bit values: sums and maxima of floats along the
     // row, the first index of its maximum.
@@ -140,8 +176,8 @@ std::optional<RowOp> rowOpOf(linalg::GenericOp op, int64_t maxColumns) {
   }
   for (OpOperand &output : op.getDpsInitsMutable()) {
     Access access = row.accesses[output.getOperandNumber()];
-    Access expected = ranges.size() == 2 && !reduces ? Access::RowColumn
-                                                     : Access::Row;
+    Access expected =
+        ranges.size() == 2 && !reduces ? Access::RowColumn : Access::Row;
     if (access != expected)
       return std::nullopt;
   }
@@ -153,13 +189,14 @@ std::optional<RowOp> rowOpOf(memref::CopyOp copy) {
   if (!type || type != copy.getTarget().getType() || type.getRank() != 1 ||
       !type.hasStaticShape() || !type.getLayout().isIdentity())
     return std::nullopt;
-  return RowOp{
-      copy, type.getDimSize(0), 1, {Access::Row, Access::Row}, {0, 0}, {}};
+  return RowOp{copy, type.getDimSize(0), 1, {Access::Row, Access::Row}, {0, 0},
+               {}};
 }
 
-std::optional<RowOp> rowOpOf(Operation *op, int64_t maxColumns) {
+std::optional<RowOp> rowOpOf(Operation *op, int64_t maxColumns,
+                             int64_t maxMacsPerRow) {
   if (auto generic = dyn_cast<linalg::GenericOp>(op))
-    return rowOpOf(generic, maxColumns);
+    return rowOpOf(generic, maxColumns, maxMacsPerRow);
   if (auto copy = dyn_cast<memref::CopyOp>(op))
     return rowOpOf(copy);
   return std::nullopt;
@@ -170,7 +207,8 @@ std::optional<RowOp> rowOpOf(Operation *op, int64_t maxColumns) {
 bool readsOutput(const RowOp &row, unsigned output) {
   auto generic = cast<linalg::GenericOp>(row.op);
   return row.isReduction() ||
-         !generic.getMatchingBlockArgument(&generic.getDpsInitsMutable()[output])
+         !generic
+              .getMatchingBlockArgument(&generic.getDpsInitsMutable()[output])
               .use_empty();
 }
 
@@ -223,17 +261,16 @@ public:
     }
     // Every buffer is reached through one value, so the values a lane
     // holds stand for memory: no views of a buffer beside it.
-    for (auto [buffer, access] : llvm::concat<std::pair<Value, Access>>(
-             reads, writes)) {
+    for (auto [buffer, access] :
+         llvm::concat<std::pair<Value, Access>>(reads, writes)) {
       auto [it, inserted] = accessedAs.try_emplace(rootBuffer(buffer), buffer);
       if (!inserted && it->second != buffer)
         return false;
     }
     for (auto [buffer, access] : reads) {
-      if ((access == Access::Column || access == Access::Scalar) &&
-          written.contains(buffer))
+      if (isShared(access) && written.contains(buffer))
         return false;
-      if (access == Access::Column || access == Access::Scalar)
+      if (isShared(access))
         sharedReads.insert(buffer);
       else if (access == Access::Row && !written.contains(buffer))
         readFromMemory.insert(buffer);
@@ -301,8 +338,8 @@ public:
     inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row,
                                     constant(run.rows));
     safeRow = arith::SelectOp::create(b, loc, inRange, row, constant(0));
-    Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
-                                        lane, constant(0));
+    Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane,
+                                        constant(0));
     storesRow = arith::AndIOp::create(b, loc, first, inRange);
   }
 
@@ -314,7 +351,9 @@ public:
         continue;
       }
       auto generic = cast<linalg::GenericOp>(row.op);
-      if (row.isReduction())
+      if (row.isMatmul())
+        buildMatmul(generic, row);
+      else if (row.isReduction())
         buildReduction(generic, row);
       else if (generic.getNumLoops() == 2)
         buildElementwise(generic, row);
@@ -325,7 +364,9 @@ public:
   }
 
 private:
-  Value constant(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value constant(int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  }
 
   /// Whether what the run writes into `buffer` is read after it.
   bool readAfterRun(Value buffer) {
@@ -411,7 +452,8 @@ private:
     }
     case Access::Chunk:
       // Read once, by the sum of the chunks.
-      return load(operand, {constant(chunk), safeRow, column(k, columns).first});
+      return load(operand,
+                  {constant(chunk), safeRow, column(k, columns).first});
     }
     llvm_unreachable("unknown access");
   }
@@ -446,24 +488,60 @@ private:
       auto [index, inside] = column(k, row.columns);
       SmallVector<Value> outputs;
       for (OpOperand &output : op.getDpsInitsMutable())
-        outputs.push_back(readsOutput(row, outputs.size())
-                              ? operandAt(output.get(), Access::RowColumn, k,
-                                          row.columns)
-                              : placeholder(output.get()));
-      SmallVector<Value> results = applyBody(
-          b, op, ValueRange{safeRow, index}, inputsAt(op, row, k), outputs);
-      Value stores =
-          inside ? arith::AndIOp::create(b, loc, inRange, inside) : inRange;
-      for (auto [output, result] : llvm::zip(op.getDpsInits(), results)) {
-        elements[{output, k}] = result;
-        if (!readAfterRun(output))
-          continue;
-        auto store = scf::IfOp::create(b, loc, stores, /*withElseRegion=*/false);
-        OpBuilder::InsertionGuard guard(b);
-        b.setInsertionPoint(store.thenBlock()->getTerminator());
-        memref::StoreOp::create(b, loc, result, output,
-                                ValueRange{safeRow, index});
+        outputs.push_back(
+            readsOutput(row, outputs.size())
+                ? operandAt(output.get(), Access::RowColumn, k, row.columns)
+                : placeholder(output.get()));
+      SmallVector<Value> results = applyBody(b, op, ValueRange{safeRow, index},
+                                             inputsAt(op, row, k), outputs);
+      for (auto [output, result] : llvm::zip(op.getDpsInits(), results))
+        setElement(output, k, row.columns, result);
+    }
+  }
+
+  /// Sets this lane's column `k` of `output` (`columns` wide) to `value`,
+  /// stored if read after the run.
+  void setElement(Value output, int64_t k, int64_t columns, Value value) {
+    elements[{output, k}] = value;
+    if (!readAfterRun(output))
+      return;
+    auto [index, inside] = column(k, columns);
+    Value stores =
+        inside ? arith::AndIOp::create(b, loc, inRange, inside) : inRange;
+    auto store = scf::IfOp::create(b, loc, stores, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(store.thenBlock()->getTerminator());
+    memref::StoreOp::create(b, loc, value, output, ValueRange{safeRow, index});
+  }
+
+  /// A row of a matmul: every lane gets the k elements of A's row from the
+  /// lanes that hold them (`gpu.shuffle idx`), then computes its own
+  /// columns of C's row from them and B, in the order of k.
+  void buildMatmul(linalg::GenericOp op, const RowOp &row) {
+    Value lhs = op.getDpsInputs()[0], rhs = op.getDpsInputs()[1],
+          out = op.getDpsInits()[0];
+    Value width = arith::ConstantIntOp::create(b, loc, kWarp, 32);
+    SmallVector<Value> lhsRow;
+    for (int64_t c = 0; c < row.depth; ++c) {
+      Value mine = operandAt(lhs, Access::RowColumn, c / kWarp, row.depth);
+      Value lane = arith::ConstantIntOp::create(b, loc, c % kWarp, 32);
+      lhsRow.push_back(gpu::ShuffleOp::create(b, loc, mine, lane, width,
+                                              gpu::ShuffleMode::IDX)
+                           .getShuffleResult());
+    }
+    for (int64_t k = 0; k * kWarp < row.columns; ++k) {
+      Value index = column(k, row.columns).first;
+      Value sum = operandAt(out, Access::RowColumn, k, row.columns);
+      for (int64_t c = 0; c < row.depth; ++c) {
+        Value depthIndex = constant(c);
+        Value weight =
+            load(rhs, row.rhsTransposed ? ValueRange{index, depthIndex}
+                                        : ValueRange{depthIndex, index});
+        sum = applyBody(b, op, ValueRange{safeRow, index, depthIndex},
+                        ValueRange{lhsRow[c], weight}, sum)
+                  .front();
       }
+      setElement(out, k, row.columns, sum);
     }
   }
 
@@ -476,13 +554,13 @@ private:
           identity(b, loc, c, getElementTypeOrSelf(output.getType())));
     for (int64_t k = 0; k * kWarp < row.columns; ++k) {
       auto [index, inside] = column(k, row.columns);
-      SmallVector<Value> next = applyBody(
-          b, op, ValueRange{safeRow, index}, inputsAt(op, row, k), partials);
+      SmallVector<Value> next = applyBody(b, op, ValueRange{safeRow, index},
+                                          inputsAt(op, row, k), partials);
       for (auto [value, nextValue] : llvm::zip(partials, next))
-        value = inside ? arith::SelectOp::create(b, loc, inside, nextValue,
-                                                 value)
-                             .getResult()
-                       : nextValue;
+        value = inside
+                    ? arith::SelectOp::create(b, loc, inside, nextValue, value)
+                          .getResult()
+                    : nextValue;
     }
     Value width = arith::ConstantIntOp::create(b, loc, kWarp, 32);
     for (int64_t offset = kWarp / 2; offset >= 1; offset /= 2) {
@@ -525,13 +603,14 @@ bool passable(Operation &op) {
 }
 
 /// The runs of `block` worth a kernel of their own: at least one reduction
-/// along rows.
-std::vector<RowRun> findRuns(Block &block, int64_t maxColumns) {
+/// along rows or row matmul.
+std::vector<RowRun> findRuns(Block &block, int64_t maxColumns,
+                             int64_t maxMacsPerRow) {
   std::vector<RowRun> runs;
   std::optional<RowRun> current;
   auto finish = [&] {
     if (current && llvm::any_of(current->ops, [](const RowOp &row) {
-          return row.isReduction();
+          return row.isReduction() || row.isMatmul();
         }))
       runs.push_back(std::move(*current));
     current.reset();
@@ -539,7 +618,7 @@ std::vector<RowRun> findRuns(Block &block, int64_t maxColumns) {
   for (Operation &op : block) {
     if (passable(op))
       continue;
-    std::optional<RowOp> row = rowOpOf(&op, maxColumns);
+    std::optional<RowOp> row = rowOpOf(&op, maxColumns, maxMacsPerRow);
     if (!row) {
       if (current && current->tryPassOver(op))
         continue;
@@ -566,7 +645,7 @@ struct GPURowKernelsPass
       return signalPassFailure();
     // A host function on buffers is one block of ops (kernels come later).
     for (Block &block : getOperation().getBody()) {
-      for (RowRun &run : findRuns(block, maxColumns)) {
+      for (RowRun &run : findRuns(block, maxColumns, rowMatmulMacs)) {
         // The kernel takes the place of the run's last op: what the ops
         // between read is written by none of them.
         // Deallocations and the ops the run passed over wait for the

@@ -1,5 +1,5 @@
 // RUN: tick-opt %s --tick-gpu-matmul-tiles=large-tiles=0 --canonicalize --cse | FileCheck %s
-// RUN: tick-opt %s --tick-gpu-matmul-tiles="min-warps=0 large-tiles=0" --canonicalize --cse | FileCheck %s --check-prefix=NOSPLIT
+// RUN: tick-opt %s --tick-gpu-matmul-tiles="min-warps=0 large-tiles=0 row-matmul-macs=0" --canonicalize --cse | FileCheck %s --check-prefix=NOSPLIT
 // RUN: tick-opt %s --tick-gpu-matmul-tiles --canonicalize --cse | FileCheck %s --check-prefix=LARGE
 // RUN: tick-opt %s --tick-gpu-matmul-tiles=large-tiles=1 --canonicalize --cse | FileCheck %s --check-prefix=FORCED
 
@@ -346,6 +346,27 @@ func.func @large_tiles(%x: memref<100x70xf32>, %w: memref<70x130xf32>, %y: memre
 func.func @many_large_tiles(%x: memref<1100x64xf32>, %w: memref<64x1000xf32>, %y: memref<1100x1000xf32>) {
   linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
       ins(%x, %w : memref<1100x64xf32>, memref<64x1000xf32>) outs(%y : memref<1100x1000xf32>) {
+  ^bb0(%in: f32, %in_0: f32, %out: f32):
+    %p = arith.mulf %in, %in_0 : f32
+    %s = arith.addf %out, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// A matmul of at most `row-matmul-macs` multiply-adds a row (1024 by
+// default; here 10 x 70) that reads its left operand by rows is left to
+// tick-gpu-row-kernels; with row-matmul-macs=0 it takes tiles too.
+
+// CHECK-LABEL: func.func @row_matmul
+// CHECK-NOT:     gpu.launch
+// CHECK:         linalg.generic
+// NOSPLIT-LABEL: func.func @row_matmul
+// NOSPLIT:         gpu.launch
+// NOSPLIT-NOT:     linalg.generic
+func.func @row_matmul(%x: memref<40x70xf32>, %w: memref<70x10xf32>, %y: memref<40x10xf32>) {
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<40x70xf32>, memref<70x10xf32>) outs(%y : memref<40x10xf32>) {
   ^bb0(%in: f32, %in_0: f32, %out: f32):
     %p = arith.mulf %in, %in_0 : f32
     %s = arith.addf %out, %p : f32

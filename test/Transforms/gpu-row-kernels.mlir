@@ -401,3 +401,95 @@ func.func @blocked_pass_over(%x: memref<6x32xf32>, %x2: memref<6x32xf32>, %y: me
   }
   return
 }
+
+// -----
+
+// A row matmul (`row-matmul-macs`, 1024 multiply-adds a row by default):
+// logits (10 rows of 3) = bias + relu(x) (10 rows of 40) * w (3 x 40, read
+// transposed), then each row's largest logit. One kernel: lane l keeps
+// relu(x) at columns l and l + 32; each of the 40 columns reaches every
+// lane by a `gpu.shuffle idx` from the lane that holds it; lane l computes
+// logit l (lanes 3 and up a clamped copy of logit 2, stored by none) from
+// the bias and the 40 products in order, then the row's maximum combines
+// by xor shuffles. Only the maxima are stored: nothing after the run
+// reads relu(x) or the logits.
+// A matmul of 30 x 40 per row (1200 multiply-adds) is no row op: left alone.
+
+#rc = affine_map<(d0, d1) -> (d0, d1)>
+#r = affine_map<(d0, d1) -> (d0)>
+#c = affine_map<(d0, d1) -> (d1)>
+#mx = affine_map<(d0, d1, d2) -> (d0, d2)>
+#mw = affine_map<(d0, d1, d2) -> (d1, d2)>
+#mo = affine_map<(d0, d1, d2) -> (d0, d1)>
+#id = affine_map<(d0) -> (d0)>
+// CHECK-LABEL: func.func @row_matmul
+// CHECK-NOT:     memref.store
+// CHECK:         gpu.launch
+// CHECK:           %[[LANE:.*]] = arith.remui %{{.*}}, %c32
+// CHECK:           %[[SAFE:.*]] = arith.select
+// CHECK:           %[[X0:.*]] = memref.load %arg0[%[[SAFE]], %[[LANE]]]
+// CHECK:           %[[R0:.*]] = arith.maximumf %[[X0]]
+// CHECK:           memref.load %arg0
+// CHECK:           %[[R1:.*]] = arith.maximumf
+// CHECK:           %[[J:.*]] = arith.minui %[[LANE]], %c2
+// CHECK:           %[[B:.*]] = memref.load %arg2[%[[J]]]
+// CHECK:           gpu.shuffle  idx %[[R0]], %c0_i32, %c32_i32
+// CHECK-COUNT-31:  gpu.shuffle  idx %[[R0]]
+// CHECK:           %[[LAST:[a-zA-Z0-9_]+]], %{{.*}} = gpu.shuffle  idx %[[R1]], %c7_i32, %c32_i32
+// CHECK:           %[[W0:.*]] = memref.load %arg1[%[[J]], %c0]
+// CHECK:           arith.mulf
+// CHECK:           arith.addf %[[B]]
+// CHECK-COUNT-38:  memref.load %arg1[%[[J]],
+// CHECK:           %[[W39:.*]] = memref.load %arg1[%[[J]], %c39]
+// CHECK:           arith.mulf %[[LAST]], %[[W39]]
+// CHECK-COUNT-5:   gpu.shuffle  xor
+// CHECK:           scf.if
+// CHECK-NEXT:        memref.store %{{.*}}, %arg3
+// CHECK:           gpu.terminator
+// CHECK:         linalg.generic
+// CHECK-SAME:      ins(%arg0, %arg4 : memref<10x40xf32>, memref<30x40xf32>)
+// CHECK-NOT:     gpu.launch
+func.func @row_matmul(%x: memref<10x40xf32>, %w: memref<3x40xf32>, %bias: memref<3xf32>,
+                      %max: memref<10xf32>, %wide: memref<30x40xf32>, %out: memref<10x30xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %lowest = arith.constant -3.40282347e+38 : f32
+  %relu = memref.alloc() : memref<10x40xf32>
+  %logits = memref.alloc() : memref<10x3xf32>
+  linalg.generic {indexing_maps = [#rc, #rc], iterator_types = ["parallel", "parallel"]}
+      ins(%x : memref<10x40xf32>) outs(%relu : memref<10x40xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %m = arith.maximumf %v, %zero : f32
+    linalg.yield %m : f32
+  }
+  linalg.generic {indexing_maps = [#c, #rc], iterator_types = ["parallel", "parallel"]}
+      ins(%bias : memref<3xf32>) outs(%logits : memref<10x3xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    linalg.yield %v : f32
+  }
+  linalg.generic {indexing_maps = [#mx, #mw, #mo], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%relu, %w : memref<10x40xf32>, memref<3x40xf32>) outs(%logits : memref<10x3xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#id], iterator_types = ["parallel"]}
+      outs(%max : memref<10xf32>) {
+  ^bb0(%o: f32):
+    linalg.yield %lowest : f32
+  }
+  linalg.generic {indexing_maps = [#rc, #r], iterator_types = ["parallel", "reduction"]}
+      ins(%logits : memref<10x3xf32>) outs(%max : memref<10xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %m = arith.maximumf %acc, %v : f32
+    linalg.yield %m : f32
+  }
+  linalg.generic {indexing_maps = [#mx, #mw, #mo], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %wide : memref<10x40xf32>, memref<30x40xf32>) outs(%out : memref<10x30xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}

@@ -391,8 +391,12 @@ def TickGPURowKernels : Pass<"tick-gpu-row-kernels", "mlir::func::FuncOp"> {
     `max-columns`, parallel or a float sum or maximum), whose buffers are
     indexed `[row]`, `[row, column]`, `[column]`, `[]` or `[z, row, column]`
     with a constant z (the partial results of a split matmul, whose sum may
-    start a run), and copies of one value per row. LayerNorm forward and
-    backward and the loss's softmax are such runs. Allocations, ops without
+    start a run), and copies of one value per row; and row matmuls: matmuls
+    reading their left operand by rows with at most `row-matmul-macs`
+    multiply-adds a row (the last layer's forward and input gradient; the
+    right operand is read whole by every row). LayerNorm forward and
+    backward and the loss's softmax are such runs, the last layer's matmul
+    and the loss one run with the second LayerNorm. Allocations, ops without
     memory effects and deallocations (moved after the kernel) may sit
     between them, and so may other ops on buffers (the loss's mean between
     the loss and its gradient) when no op of the run after them touches
@@ -403,7 +407,11 @@ def TickGPURowKernels : Pass<"tick-gpu-row-kernels", "mlir::func::FuncOp"> {
     ... once and keeps them in registers for every op of the run; sums and
     maxima along the row combine with five `gpu.shuffle xor` steps, leaving
     the total in every lane; a row's values (statistics, copies of them)
-    live in registers. The kernel stores what code after the run reads:
+    live in registers. For a row matmul, each of the k elements of the left
+    operand's row reaches every lane by a `gpu.shuffle idx` from the lane
+    holding it, and lane `l` computes columns `l`, `l + 32`, ... of the
+    result from them and the right operand, in the order of k. The kernel
+    stores what code after the run reads:
     elements by the lane that owns them, a row's values by lane 0.
 
     A run stops before an op that would let one lane read memory another
@@ -415,7 +423,11 @@ def TickGPURowKernels : Pass<"tick-gpu-row-kernels", "mlir::func::FuncOp"> {
     Option<"rowsPerBlock", "rows-per-block", "int64_t", /*default=*/"8",
            "Warps (rows) per block">,
     Option<"maxColumns", "max-columns", "int64_t", /*default=*/"1024",
-           "Longest row a warp keeps in registers (32 values a lane)">
+           "Longest row a warp keeps in registers (32 values a lane)">,
+    Option<"rowMatmulMacs", "row-matmul-macs", "int64_t", /*default=*/"1024",
+           "Matmuls reading their left operand by rows with at most this "
+           "many multiply-adds a row (n x k) are row ops; as in "
+           "tick-gpu-matmul-tiles">
   ];
   let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
                            "mlir::arith::ArithDialect",
@@ -485,6 +497,11 @@ def TickGPUMatmulTiles : Pass<"tick-gpu-matmul-tiles", "mlir::func::FuncOp"> {
     eight of B per 64 multiply-adds). Every element of A and B is
     read from global memory once per block instead of once per output.
 
+    A matmul reading its left operand by rows with at most
+    `row-matmul-macs` multiply-adds a row (n x k) is left for
+    `tick-gpu-row-kernels`, which computes it a warp per row beside the row
+    ops around it (both passes take the same bound).
+
     A matmul whose kernel would have fewer than `min-warps` warps is split
     along k, the number of chunks Z doubled while the warps stay fewer and
     each chunk keeps at least two steps. Chunk z takes steps z * S / Z to
@@ -502,7 +519,11 @@ def TickGPUMatmulTiles : Pass<"tick-gpu-matmul-tiles", "mlir::func::FuncOp"> {
            "(0: never)">,
     Option<"largeTilesFrom", "large-tiles", "int64_t", /*default=*/"264",
            "Matmuls with at least this many 64 x 64 output tiles take them, "
-           "8 x 8 outputs a thread (0: none)">
+           "8 x 8 outputs a thread (0: none)">,
+    Option<"rowMatmulMacs", "row-matmul-macs", "int64_t", /*default=*/"1024",
+           "Leave to tick-gpu-row-kernels the matmuls reading their left "
+           "operand by rows with at most this many multiply-adds a row "
+           "(n x k; 0: none)">
   ];
   let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
                            "mlir::arith::ArithDialect",
