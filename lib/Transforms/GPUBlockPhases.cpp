@@ -5,7 +5,10 @@
 // barrier for every thread, then the rest for every thread: a phase per
 // stretch between barriers, a loop over the threads per phase. What a
 // thread computes in one phase and uses in another is kept in a buffer
-// with a slot per thread, and a shuffle is a read of the partner's slot.
+// with a slot per thread, and a shuffle is a read of the partner's slot:
+// it needs a phase of its own only when the value it sends is computed in
+// the phase it would join (a row's elements sent to every lane for a row
+// matmul, one shuffle after another, share one).
 //
 //===----------------------------------------------------------------------===//
 
@@ -98,6 +101,15 @@ private:
              return shuffle && shuffle.getValue() == v;
            });
   }
+  /// Whether what `shuffle` sends is the same for the whole block or was
+  /// computed in a phase before the current one.
+  bool sentFromEarlierPhase(gpu::ShuffleOp shuffle) {
+    Value sent = shuffle.getValue();
+    if (isUniform(sent))
+      return true;
+    Operation *def = sent.getDefiningOp();
+    return def && phaseOf.contains(def) && phaseOf.lookup(def) < phases;
+  }
   bool isThreadId(Value v) {
     gpu::KernelDim3 ids = launch.getThreadIds();
     return v == ids.x || v == ids.y || v == ids.z;
@@ -172,9 +184,13 @@ LogicalResult BlockPhases::analyze(Block &block, bool guarded) {
                    }).wasInterrupted();
     if (isa<gpu::BarrierOp>(op)) {
       ++phases;
-    } else if (isa<gpu::ShuffleOp>(op)) {
-      // The shuffle starts the phase that reads its partner's value.
-      phaseOf[&op] = ++phases;
+    } else if (auto shuffle = dyn_cast<gpu::ShuffleOp>(op)) {
+      // The shuffle starts the phase that reads its partner's value, unless
+      // that value is from an earlier phase: every thread's is in its slot
+      // already (a row's elements sent to every lane, one after another).
+      if (!sentFromEarlierPhase(shuffle))
+        ++phases;
+      phaseOf[&op] = phases;
     } else if (op.hasTrait<OpTrait::IsTerminator>()) {
       phaseOf[&op] = ++phases;
     } else if (auto loop = dyn_cast<scf::ForOp>(op); loop && syncs) {
@@ -444,7 +460,8 @@ void BlockPhases::emitSequence(OpBuilder &b, Block &block) {
       // The same for every thread: computed once, where the block's code is.
       b.clone(op, blockLevel);
     } else {
-      if (isa<gpu::ShuffleOp>(op))
+      if (isa<gpu::ShuffleOp>(op) && !phase.empty() &&
+          phaseOf.lookup(&op) != phaseOf.lookup(phase.back()))
         endPhase();
       phase.push_back(&op);
     }

@@ -60,8 +60,31 @@
 // CHECK-NEXT:      scf.if %[[LOW]] {
 // CHECK:             memref.load %{{.*}}[%[[PARTNER:.*]]] : memref<?xf32>
 
+// @gather: shuffles that send values of an earlier phase share one phase
+// (a row matmul's elements sent to every lane, tick-gpu-row-kernels):
+// thread t computes t * t, reads all 8 of them (gpu.shuffle idx from lanes
+// 0..7) in one phase and sums c * c * (c + 1) + t = 924 + t; the xor
+// shuffle of that sum starts a phase of its own, and each thread adds its
+// partner's: 1848 + t + (t xor 1).
+
+// CHECK-LABEL: func.func @gather
+// CHECK:         %[[SQUARES:.*]] = memref.alloc(%[[THREADS:.*]]) : memref<?xf32>
+// CHECK:         %[[SUMS:.*]] = memref.alloc(%[[THREADS]]) : memref<?xf32>
+// CHECK:         scf.for %[[T:.*]] = %{{.*}} to %[[THREADS]] step
+// CHECK:           memref.store %{{.*}}, %[[SQUARES]][%[[T]]]
+// CHECK-NEXT:    }
+// CHECK-NEXT:    scf.for %[[T:.*]] = %{{.*}} to %[[THREADS]] step
+// CHECK-COUNT-8:   memref.load %[[SQUARES]]
+// CHECK-NOT:       scf.for
+// CHECK:           memref.store %{{.*}}, %[[SUMS]][%[[T]]]
+// CHECK-NEXT:    }
+// CHECK-NEXT:    scf.for %[[T:.*]] = %{{.*}} to %[[THREADS]] step
+// CHECK:           memref.load %[[SUMS]]
+// CHECK:           memref.load %[[SUMS]][%[[T]]]
+
 // RESULT: [1520,  496,  1520,  496]
 // RESULT: [34,  6,  26,  30,  22,  18,  14,  10]
+// RESULT: [1849,  1849,  1853,  1853,  1857,  1857,  1861,  1861]
 
 func.func private @printMemrefF32(memref<*xf32>)
 
@@ -159,6 +182,64 @@ func.func @carried(%out: memref<8xf32>) {
   return
 }
 
+func.func @gather(%out: memref<8xf32>) {
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %c1_i32 = arith.constant 1 : i32
+  %c8_i32 = arith.constant 8 : i32
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c8, %sy = %c1, %sz = %c1) {
+    %t_i = arith.index_cast %tx : index to i32
+    %t_f = arith.sitofp %t_i : i32 to f32
+    %square = arith.mulf %t_f, %t_f : f32
+    %l0 = arith.constant 0 : i32
+    %l1 = arith.constant 1 : i32
+    %l2 = arith.constant 2 : i32
+    %l3 = arith.constant 3 : i32
+    %l4 = arith.constant 4 : i32
+    %l5 = arith.constant 5 : i32
+    %l6 = arith.constant 6 : i32
+    %l7 = arith.constant 7 : i32
+    %w1 = arith.constant 1.0 : f32
+    %w2 = arith.constant 2.0 : f32
+    %w3 = arith.constant 3.0 : f32
+    %w4 = arith.constant 4.0 : f32
+    %w5 = arith.constant 5.0 : f32
+    %w6 = arith.constant 6.0 : f32
+    %w7 = arith.constant 7.0 : f32
+    %w8 = arith.constant 8.0 : f32
+    %g0, %v0 = gpu.shuffle idx %square, %l0, %c8_i32 : f32
+    %g1, %v1 = gpu.shuffle idx %square, %l1, %c8_i32 : f32
+    %g2, %v2 = gpu.shuffle idx %square, %l2, %c8_i32 : f32
+    %g3, %v3 = gpu.shuffle idx %square, %l3, %c8_i32 : f32
+    %g4, %v4 = gpu.shuffle idx %square, %l4, %c8_i32 : f32
+    %g5, %v5 = gpu.shuffle idx %square, %l5, %c8_i32 : f32
+    %g6, %v6 = gpu.shuffle idx %square, %l6, %c8_i32 : f32
+    %g7, %v7 = gpu.shuffle idx %square, %l7, %c8_i32 : f32
+    %p0 = arith.mulf %g0, %w1 : f32
+    %s0 = arith.addf %t_f, %p0 : f32
+    %p1 = arith.mulf %g1, %w2 : f32
+    %s1 = arith.addf %s0, %p1 : f32
+    %p2 = arith.mulf %g2, %w3 : f32
+    %s2 = arith.addf %s1, %p2 : f32
+    %p3 = arith.mulf %g3, %w4 : f32
+    %s3 = arith.addf %s2, %p3 : f32
+    %p4 = arith.mulf %g4, %w5 : f32
+    %s4 = arith.addf %s3, %p4 : f32
+    %p5 = arith.mulf %g5, %w6 : f32
+    %s5 = arith.addf %s4, %p5 : f32
+    %p6 = arith.mulf %g6, %w7 : f32
+    %s6 = arith.addf %s5, %p6 : f32
+    %p7 = arith.mulf %g7, %w8 : f32
+    %s7 = arith.addf %s6, %p7 : f32
+    %partner, %valid = gpu.shuffle xor %s7, %c1_i32, %c8_i32 : f32
+    %both = arith.addf %s7, %partner : f32
+    memref.store %both, %out[%tx] : memref<8xf32>
+    gpu.terminator
+  }
+  return
+}
+
 func.func @main() {
   %sums = memref.alloc() : memref<4xf32>
   call @mirror(%sums) : (memref<4xf32>) -> ()
@@ -170,5 +251,10 @@ func.func @main() {
   %swapped_cast = memref.cast %swapped : memref<8xf32> to memref<*xf32>
   call @printMemrefF32(%swapped_cast) : (memref<*xf32>) -> ()
   memref.dealloc %swapped : memref<8xf32>
+  %gathered = memref.alloc() : memref<8xf32>
+  call @gather(%gathered) : (memref<8xf32>) -> ()
+  %gathered_cast = memref.cast %gathered : memref<8xf32> to memref<*xf32>
+  call @printMemrefF32(%gathered_cast) : (memref<*xf32>) -> ()
+  memref.dealloc %gathered : memref<8xf32>
   return
 }

@@ -336,8 +336,10 @@ def TickGPULaunchToLoops
     `gpu.dealloc`, `gpu.memcpy` by their memref forms, so the GPU target's
     kernels, index arithmetic and serial code can be checked against the
     fp64 reference on a machine without a GPU. Everything runs on one
-    thread. A block's body is cut at every `gpu.barrier` and `gpu.shuffle`
-    into phases, and each phase is a loop over the block's threads, so
+    thread. A block's body is cut at every `gpu.barrier` and at every
+    `gpu.shuffle` of a value its own phase computes (shuffles of values
+    from earlier phases join the phase they are in) into phases, and each
+    phase is a loop over the block's threads, so
     every thread has done what comes before a barrier when any thread goes
     on past it. A value that one phase computes and a later phase uses
     lives in a buffer with a slot per thread; a shuffle reads its
