@@ -10,10 +10,12 @@
 // workgroup memory per 16 multiply-adds (one column and four rows a thread
 // took five reads for four, which bounded the first layer's weight
 // gradient at batch 1024). With fewer blocks, 256 threads take 4 x 1 each:
-// more warps to hide the loads' latency. Large matmuls (`large-tile-macs`)
-// take 64 x 64 tiles of 64 threads with 8 x 8 outputs each: eight reads of
-// A and eight of B per 64 multiply-adds. Tile rows are padded by one so
-// that column accesses fall into different banks.
+// more warps to hide the loads' latency. Matmuls with enough 64 x 64
+// tiles to fill the GPU (`large-tiles`) take those, 64 threads with 8 x 8
+// outputs each: eight reads of A and eight of B per 64 multiply-adds. Tile
+// rows are padded by one so that column accesses fall into different
+// banks. Small matmuls that read A by rows are left to tick-gpu-row-kernels
+// (Matmuls.h).
 //
 // A weight gradient at batch 1024 has few tiles (128 x 64: 8) and a long
 // k (1024): 8 blocks walk 32 steps each, one load latency after another,
@@ -53,8 +55,8 @@ using namespace tick;
 
 namespace {
 
-constexpr int64_t kStep =
-    32; // columns of A's tile and rows of B's per step of k
+/// Columns of A's tile and rows of B's: one step of k.
+constexpr int64_t kStep = 32;
 constexpr int64_t kWarp = 32;
 /// Blocks from which a matmul's threads each take a 4 x 4 block of outputs
 /// (two per multiprocessor of an H100 or H200).

@@ -13,6 +13,12 @@
 // known to every lane of the warp, and the kernel stores only what code
 // after the run reads.
 //
+// The last layer's matmuls (64 x 10 forward, 10 x 64 input gradient) sit
+// between such runs and took a kernel each for a few hundred
+// multiply-adds a row. A small matmul that reads its left operand by rows
+// (Matmuls.h) joins the run: each element of the row reaches every lane by
+// a shuffle, and each lane computes its own columns.
+//
 //===----------------------------------------------------------------------===//
 
 #include "tick/Transforms/Passes.h"
@@ -128,11 +134,13 @@ std::optional<RowOp> rowMatmulOf(linalg::GenericOp op, int64_t maxColumns,
   if (!layout || !isRowMatmul(op, *layout, maxMacsPerRow))
     return std::nullopt;
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  if (ranges[1] > maxColumns || ranges[2] > maxColumns)
+  if (ranges[1] > maxColumns || ranges[2] > maxColumns ||
+      llvm::any_of(op->getOperandTypes(), [](Type type) {
+        return !cast<MemRefType>(type).getLayout().isIdentity();
+      }))
     return std::nullopt;
-  RowOp row{op,        ranges[0],
-            ranges[1], {Access::RowColumn, Access::Matrix, Access::RowColumn},
-            {0, 0, 0}, {}};
+  RowOp row{op, ranges[0], ranges[1], {}, {0, 0, 0}, {}};
+  row.accesses = {Access::RowColumn, Access::Matrix, Access::RowColumn};
   row.depth = ranges[2];
   row.rhsTransposed = layout->rhsTransposed;
   return row;
