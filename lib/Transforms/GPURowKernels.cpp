@@ -462,8 +462,10 @@ private:
       // Read once, by the sum of the chunks.
       return load(operand,
                   {constant(chunk), safeRow, column(k, columns).first});
+    case Access::Matrix:
+      break; // buildMatmul reads its right operand itself
     }
-    llvm_unreachable("unknown access");
+    llvm_unreachable("no element of this operand is a lane's own");
   }
 
   SmallVector<Value> inputsAt(linalg::GenericOp op, const RowOp &row,
