@@ -130,7 +130,7 @@ void lowerToTiles(linalg::GenericOp op, MatmulLayout layout, int64_t minWarps,
     return arith::ConstantIndexOp::create(b, loc, v);
   };
   Value one = constant(1);
-  auto tilesOf = [&](int64_t side) {
+  auto tilesOf = [&](int64_t side) -> int64_t {
     return llvm::divideCeil(m, side) * llvm::divideCeil(n, side);
   };
   int64_t largeSide = kLargeTileGrid.tileRows();
