@@ -339,9 +339,8 @@ def TickGPULaunchToLoops
     thread. A block's body is cut at every `gpu.barrier` and at every
     `gpu.shuffle` of a value its own phase computes (shuffles of values
     from earlier phases join the phase they are in) into phases, and each
-    phase is a loop over the block's threads, so
-    every thread has done what comes before a barrier when any thread goes
-    on past it. A value that one phase computes and a later phase uses
+    phase is a loop over the block's threads, so every thread has done what
+    comes before a barrier when any thread goes on past it. A value that one phase computes and a later phase uses
     lives in a buffer with a slot per thread; a shuffle reads its
     partner's slot; workgroup memory is a buffer per kernel that each block
     reuses; values that depend only on block ids, sizes and values from
@@ -490,14 +489,14 @@ def TickGPUMatmulTiles : Pass<"tick-gpu-matmul-tiles", "mlir::func::FuncOp"> {
     along k, the block copies a tile of A and of B into workgroup memory
     (neighbouring threads reading neighbouring elements), waits at a
     barrier, and each thread accumulates its outputs from it; elements past
-    the edges read as zero. From 264 blocks (two per multiprocessor of an H100), a block has
-    64 threads of 4 x 4 outputs (rows and columns 8 apart: four reads of A
+    the edges read as zero. From 264 blocks (two per multiprocessor of an
+    H100), a block has 64 threads of 4 x 4 outputs (rows and columns 8 apart: four reads of A
     and four of B per 16 multiply-adds); with fewer, 256 threads of 4 x 1
     (more warps to hide the latency of the loads). A matmul with at least
     `large-tiles` tiles of 64 x 64 takes those instead, staged 64 x 32 and
     32 x 64, each of its 64 threads 8 x 8 outputs (eight reads of A and
-    eight of B per 64 multiply-adds). Every element of A and B is
-    read from global memory once per block instead of once per output.
+    eight of B per 64 multiply-adds). Every element of A and B is read
+    from global memory once per block instead of once per output.
 
     A matmul reading its left operand by rows with at most
     `row-matmul-macs` multiply-adds a row (n x k) is left for
