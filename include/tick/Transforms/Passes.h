@@ -17,6 +17,11 @@ constexpr int64_t kL2CacheBytes = 1 << 20;
 /// than allocating it in each parallel iteration.
 constexpr int64_t kStackBufferBytes = 64 * 1024;
 
+/// The most multiply-adds a row for which a matmul reading its left
+/// operand by rows is computed a warp per row by tick-gpu-row-kernels, not
+/// in tiles by tick-gpu-matmul-tiles: both passes' `row-matmul-macs`.
+constexpr int64_t kRowMatmulMacs = 1024;
+
 #define GEN_PASS_DECL
 #include "tick/Transforms/Passes.h.inc"
 

@@ -425,7 +425,8 @@ def TickGPURowKernels : Pass<"tick-gpu-row-kernels", "mlir::func::FuncOp"> {
            "Warps (rows) per block">,
     Option<"maxColumns", "max-columns", "int64_t", /*default=*/"1024",
            "Longest row a warp keeps in registers (32 values a lane)">,
-    Option<"rowMatmulMacs", "row-matmul-macs", "int64_t", /*default=*/"1024",
+    Option<"rowMatmulMacs", "row-matmul-macs", "int64_t",
+           /*default=*/"tick::kRowMatmulMacs",
            "Matmuls reading their left operand by rows with at most this "
            "many multiply-adds a row (n x k) are row ops; as in "
            "tick-gpu-matmul-tiles">
@@ -521,7 +522,8 @@ def TickGPUMatmulTiles : Pass<"tick-gpu-matmul-tiles", "mlir::func::FuncOp"> {
     Option<"largeTilesFrom", "large-tiles", "int64_t", /*default=*/"264",
            "Matmuls with at least this many 64 x 64 output tiles take them, "
            "8 x 8 outputs a thread (0: none)">,
-    Option<"rowMatmulMacs", "row-matmul-macs", "int64_t", /*default=*/"1024",
+    Option<"rowMatmulMacs", "row-matmul-macs", "int64_t",
+           /*default=*/"tick::kRowMatmulMacs",
            "Leave to tick-gpu-row-kernels the matmuls reading their left "
            "operand by rows with at most this many multiply-adds a row "
            "(n x k; 0: none)">
