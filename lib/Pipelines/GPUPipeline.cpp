@@ -68,6 +68,8 @@ void tick::buildGPUToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createGpuLaunchSinkIndexComputationsPass());
   pm.addPass(createGpuKernelOutliningPass());
   pm.addPass(createTickGPUMergeKernelModules());
+  // The matmul tiles are read 16 bytes at a time.
+  pm.addPass(createTickGPUAlignWorkgroupMemory());
   // Launches, copies and allocations in order on one stream, waited for
   // once at the end of the call.
   pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());

@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "GPUBlockPhases.h"
+#include "tick/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -490,8 +491,11 @@ void BlockPhases::rewrite() {
   blockLevel.map(launch.getBlockSize().z, size.z);
   for (BlockArgument attribution : launch.getWorkgroupAttributions()) {
     auto type = cast<MemRefType>(attribution.getType());
+    // Aligned as on the GPU (tick-gpu-align-workgroup-memory): kernels read
+    // some of these buffers as 16-byte vectors.
     Value buffer = memref::AllocOp::create(
-        setup, loc, MemRefType::get(type.getShape(), type.getElementType()));
+        setup, loc, MemRefType::get(type.getShape(), type.getElementType()),
+        setup.getI64IntegerAttr(tick::kWorkgroupAlignment));
     blockLevel.map(attribution, buffer);
     buffers.push_back(buffer);
   }

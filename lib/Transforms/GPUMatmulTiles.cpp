@@ -1,21 +1,21 @@
 //===- GPUMatmulTiles.cpp - matmuls tiled through workgroup memory --------===//
 //
 // A block computes a tile of C = A * B (+ C). Per step of 32 along k it
-// stages A's tile (tile rows x 32) and B's (32 x tile columns) in
-// workgroup memory: thread t loads elements t, t + T, ... of each in
-// row-major order (T threads), so a warp reads neighbouring elements.
-// After a barrier, each thread accumulates its outputs from the tiles.
+// stages A's tile and B's in workgroup memory, both k-major (At[k][i],
+// B[k][j]) whatever the sources' layouts, each warp reading whole 32-byte
+// sectors of the source. After a barrier, each thread accumulates its
+// outputs from the tiles, eight steps of k to an iteration. A thread's
+// outputs come in groups of four neighbouring rows and four neighbouring
+// columns, so that each group's operands at a step of k are one 16-byte
+// read of workgroup memory: with 4 x 4 outputs a thread, two reads per 16
+// multiply-adds (one read per element took eight, and the reads and the
+// loop's own instructions were 12 of each 28 the block issued).
 // Most matmuls take 32 x 32 tiles. With enough blocks to fill the GPU, 64
-// threads take 4 x 4 outputs each: four reads of A and four of B from
-// workgroup memory per 16 multiply-adds (one column and four rows a thread
-// took five reads for four, which bounded the first layer's weight
-// gradient at batch 1024). With fewer blocks, 256 threads take 4 x 1 each:
-// more warps to hide the loads' latency. Matmuls with enough 64 x 64
+// threads take 4 x 4 outputs each; with fewer, 256 threads take 4 x 1
+// each: more warps to hide the loads' latency. Matmuls with enough 64 x 64
 // tiles to fill the GPU (`large-tiles`) take those, 64 threads with 8 x 8
-// outputs each: eight reads of A and eight of B per 64 multiply-adds. Tile
-// rows are padded by one so that column accesses fall into different
-// banks. Small matmuls that read A by rows are left to tick-gpu-row-kernels
-// (Matmuls.h).
+// outputs each: four reads per 64 multiply-adds. Small matmuls that read A
+// by rows are left to tick-gpu-row-kernels (Matmuls.h).
 //
 // A weight gradient at batch 1024 has few tiles (128 x 64: 8) and a long
 // k (1024): 8 blocks walk 32 steps each, one load latency after another,
@@ -44,6 +44,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 namespace tick {
 #define GEN_PASS_DEF_TICKGPUMATMULTILES
@@ -62,20 +63,54 @@ constexpr int64_t kWarp = 32;
 /// (two per multiprocessor of an H100 or H200).
 constexpr int64_t kManyBlocks = 264;
 
+/// Elements each row of a tile is padded by (see lowerToTiles).
+constexpr int64_t kTilePad = 4;
+/// The widest read of workgroup memory: 4 x f32, 16 bytes.
+constexpr int64_t kVectorWidth = 4;
+/// Steps of k per iteration of a block's inner loop: the steps' offsets into
+/// the tiles fold into the reads' addresses, and the loop's count, compare
+/// and branch come once per eight steps instead of once per step.
+constexpr int64_t kUnroll = 8;
+
+/// One side (rows or columns) of how a block's threads share its tile:
+/// `threads` threads along it, each taking `outputs` outputs in groups of
+/// up to four neighbours (one vector read of workgroup memory a group), the
+/// groups of thread t at t * width, (t + threads) * width, ...
+struct ThreadSide {
+  int64_t threads, outputs;
+  int64_t width() const { return std::min(outputs, kVectorWidth); }
+  int64_t groups() const { return outputs / width(); }
+  int64_t tileSide() const { return threads * outputs; }
+  /// Position in the tile of output `i` of the thread at `t` along the side.
+  Value position(OpBuilder &b, Location loc, Value t, int64_t i) const {
+    Value first = arith::MulIOp::create(
+        b, loc, t, arith::ConstantIndexOp::create(b, loc, width()));
+    int64_t group = i / width(), inGroup = i % width();
+    return arith::AddIOp::create(
+        b, loc, first,
+        arith::ConstantIndexOp::create(b, loc,
+                                       group * threads * width() + inGroup));
+  }
+};
+
 /// How a block's threads share its tile's outputs: `rows` x `columns`
-/// threads, each taking `outputRows` x `outputColumns` outputs, thread t the
-/// outputs (t / columns + rows i, t % columns + columns j).
+/// threads, each taking `outputRows` x `outputColumns` outputs; thread t is
+/// at t / columns along the rows and t % columns along the columns.
 struct ThreadGrid {
   int64_t rows, columns, outputRows, outputColumns;
   int64_t threads() const { return rows * columns; }
-  int64_t tileRows() const { return rows * outputRows; }
-  int64_t tileColumns() const { return columns * outputColumns; }
+  ThreadSide rowSide() const { return {rows, outputRows}; }
+  ThreadSide columnSide() const { return {columns, outputColumns}; }
+  int64_t tileRows() const { return rowSide().tileSide(); }
+  int64_t tileColumns() const { return columnSide().tileSide(); }
 };
 
 /// 32 x 32 tiles. With enough blocks to fill the GPU, 64 threads of 4 x 4
-/// outputs: per element of k, four reads of A and four of B from workgroup
-/// memory feed 16 multiply-adds (the weight gradient of the first layer at
-/// batch 1024 on an H200: 24.4 -> 17.5 µs). With fewer blocks, 256 threads
+/// outputs: per element of k, one read of A and one of B from workgroup
+/// memory feed 16 multiply-adds (read an element at a time, eight reads
+/// per 16 against 4 x 1's five per four took the weight gradient of the
+/// first layer at batch 1024 on an H200 from 24.4 to 17.5 µs). With fewer
+/// blocks, 256 threads
 /// of 4 x 1: a block of 64 threads leaves too few warps to hide the latency
 /// of its loads (the second layer at batch 1024, 64 blocks: 6.0 -> 12.7 µs).
 ThreadGrid smallTileGrid(int64_t blocks) {
@@ -83,12 +118,12 @@ ThreadGrid smallTileGrid(int64_t blocks) {
                                : ThreadGrid{8, 32, 4, 1};
 }
 
-/// 64 x 64 tiles of 64 threads with 8 x 8 outputs: eight reads of A and
-/// eight of B from workgroup memory per 64 multiply-adds, half the reads of
-/// 4 x 4 per multiply-add, and each element staged from global memory feeds
-/// twice the outputs. Only where there are enough such tiles to fill the
-/// GPU (`large-tiles`): on an H100, the first layer's matmul at batch 1024
-/// in 256 blocks of two warps (k split in 8) took 16.1 µs against 15.2 µs
+/// 64 x 64 tiles of 64 threads with 8 x 8 outputs: two reads of A and two
+/// of B from workgroup memory per 64 multiply-adds, and each element staged
+/// from global memory feeds twice the outputs of 4 x 4. Only where there
+/// are enough such tiles to fill the GPU (`large-tiles`), as timed when
+/// each read was one element: on an H100, the first layer's matmul at batch
+/// 1024 in 256 blocks of two warps (k split in 8) took 16.1 µs against 15.2 µs
 /// in 1024 blocks of 32 x 32 tiles, and the train step of the wide net at
 /// batch 256 went from 234 to 256 µs; at batch 16384, from 533 to 479 µs.
 constexpr ThreadGrid kLargeTileGrid{8, 8, 8, 8};
@@ -147,10 +182,13 @@ void lowerToTiles(linalg::GenericOp op, MatmulLayout layout, int64_t minWarps,
         b, loc, MemRefType::get({splits, m, n}, b.getF32Type()));
   auto workgroup =
       gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
-  // A's tile is A[i][k] and B's B[k][j] whatever the sources' layouts,
-  // rows padded by one so that column accesses fall into different banks.
-  auto tileType = [&](int64_t rows, int64_t columns) {
-    return MemRefType::get({rows, columns + 1}, b.getF32Type(),
+  // Both tiles are k-major, A's At[k][i] and B's B[k][j] whatever the
+  // sources' layouts, so that a thread reads its group of neighbouring
+  // outputs' operands as one vector. Rows are padded by 4 elements: vectors
+  // stay aligned to 16 bytes, and a warp staging a k-contiguous source
+  // (eight elements of k times four of i or j) hits 32 different banks.
+  auto tileType = [&](int64_t width) {
+    return MemRefType::get({kStep, width + kTilePad}, b.getF32Type(),
                            MemRefLayoutAttrInterface(), workgroup);
   };
   auto launch = gpu::LaunchOp::create(
@@ -159,7 +197,7 @@ void lowerToTiles(linalg::GenericOp op, MatmulLayout layout, int64_t minWarps,
       constant(grid.threads()), one, one, /*dynamicSharedMemorySize=*/nullptr,
       /*asyncTokenType=*/nullptr, /*asyncDependencies=*/{},
       /*workgroupAttributions=*/
-      TypeRange{tileType(tileRows, kStep), tileType(kStep, tileColumns)});
+      TypeRange{tileType(tileRows), tileType(tileColumns)});
   Value lhsTile = launch.getWorkgroupAttributions()[0];
   Value rhsTile = launch.getWorkgroupAttributions()[1];
   b.setInsertionPointToEnd(&launch.getBody().front());
@@ -172,7 +210,7 @@ void lowerToTiles(linalg::GenericOp op, MatmulLayout layout, int64_t minWarps,
   Value colBase = arith::MulIOp::create(b, loc, launch.getBlockIds().x,
                                         constant(tileColumns));
   Value thread = launch.getThreadIds().x;
-  // Products: outputs (outRow + rows i, outCol + columns j) of the tile.
+  // This thread's place along the tile's rows and columns.
   Value outCol = arith::RemUIOp::create(b, loc, thread, constant(grid.columns));
   Value outRow = arith::DivUIOp::create(b, loc, thread, constant(grid.columns));
   auto offset = [&](Value base, int64_t i, int64_t spread) {
@@ -216,59 +254,85 @@ void lowerToTiles(linalg::GenericOp op, MatmulLayout layout, int64_t minWarps,
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(steps.getBody());
     Value k0 = steps.getInductionVar();
-    // Copies the `rows` x `columns` tile of `source` whose first row and
-    // column are `sourceRowBase` and `sourceColBase` in the source's own
-    // layout, element thread + q * threads in row-major order (coalesced);
-    // a transposed source lands transposed.
-    auto stage = [&](Value source, Value tileBuffer, Value sourceRowBase,
-                     Value sourceColBase, int64_t rows, int64_t columns,
-                     bool transposed) {
+    // Copies the kStep x `width` slice of an operand at (k0, `xBase`) into
+    // tile[k][x]. A k-major source (source[k][x]) is read by rows, thread t
+    // taking elements t, t + T, ... in row-major order; a k-contiguous one
+    // (source[x][k]) eight neighbours of k at a time for T / 8 values of x.
+    // Either way a warp reads whole 32-byte sectors, and its stores fall
+    // into 32 different banks (rows padded by kTilePad).
+    auto stage = [&](Value source, Value tile, Value xBase, int64_t width,
+                     bool kMajor) {
       ArrayRef<int64_t> shape = cast<MemRefType>(source.getType()).getShape();
-      Value myCol = arith::RemUIOp::create(b, loc, thread, constant(columns));
-      Value myRow = arith::DivUIOp::create(b, loc, thread, constant(columns));
-      int64_t rowsPerPass = grid.threads() / columns;
-      for (int64_t q = 0; q < rows / rowsPerPass; ++q) {
-        Value r = offset(myRow, q, rowsPerPass);
-        Value v =
-            loadOrZero(source, arith::AddIOp::create(b, loc, sourceRowBase, r),
-                       arith::AddIOp::create(b, loc, sourceColBase, myCol),
-                       shape[0], shape[1]);
-        memref::StoreOp::create(b, loc, v, tileBuffer,
-                                transposed ? ValueRange{myCol, r}
-                                           : ValueRange{r, myCol});
+      int64_t threads = grid.threads();
+      assert(threads % width == 0 && width % (threads / 8) == 0 &&
+             "a pass over the tile covers whole rows");
+      int64_t kPerPass = kMajor ? threads / width : 8;
+      int64_t xPerPass = kMajor ? width : threads / 8;
+      int64_t passesPerK = width / xPerPass;
+      Value myK, myX;
+      if (kMajor) {
+        myK = arith::DivUIOp::create(b, loc, thread, constant(width));
+        myX = arith::RemUIOp::create(b, loc, thread, constant(width));
+      } else {
+        myK = arith::RemUIOp::create(b, loc, thread, constant(8));
+        myX = arith::DivUIOp::create(b, loc, thread, constant(8));
+      }
+      for (int64_t q = 0; q < kStep * width / threads; ++q) {
+        Value kk = offset(myK, q / passesPerK, kPerPass);
+        Value x = offset(myX, q % passesPerK, xPerPass);
+        Value kAt = arith::AddIOp::create(b, loc, k0, kk);
+        Value xAt = arith::AddIOp::create(b, loc, xBase, x);
+        Value v = kMajor ? loadOrZero(source, kAt, xAt, shape[0], shape[1])
+                         : loadOrZero(source, xAt, kAt, shape[0], shape[1]);
+        memref::StoreOp::create(b, loc, v, tile, ValueRange{kk, x});
       }
     };
-    if (layout.lhsTransposed)
-      stage(lhs, lhsTile, k0, rowBase, kStep, tileRows, /*transposed=*/true);
-    else
-      stage(lhs, lhsTile, rowBase, k0, tileRows, kStep, /*transposed=*/false);
-    if (layout.rhsTransposed)
-      stage(rhs, rhsTile, colBase, k0, tileColumns, kStep,
-            /*transposed=*/true);
-    else
-      stage(rhs, rhsTile, k0, colBase, kStep, tileColumns,
-            /*transposed=*/false);
+    stage(lhs, lhsTile, rowBase, tileRows, /*kMajor=*/layout.lhsTransposed);
+    stage(rhs, rhsTile, colBase, tileColumns,
+          /*kMajor=*/!layout.rhsTransposed);
     gpu::BarrierOp::create(b, loc);
-    auto inner = scf::ForOp::create(b, loc, zero, constant(kStep), one,
-                                    steps.getRegionIterArgs());
+    // A thread's operands at step `kk`: each group of neighbours one read.
+    auto readGroups = [&](Value tile, Value kk, ThreadSide side, Value at) {
+      SmallVector<Value> values;
+      int64_t width = side.width();
+      for (int64_t g = 0; g < side.groups(); ++g) {
+        Value x = side.position(b, loc, at, g * width);
+        if (width == 1) {
+          values.push_back(
+              memref::LoadOp::create(b, loc, tile, ValueRange{kk, x}));
+          continue;
+        }
+        Value group = vector::LoadOp::create(
+            b, loc, VectorType::get({width}, b.getF32Type()), tile,
+            ValueRange{kk, x}, /*nontemporal=*/false,
+            llvm::MaybeAlign(width * sizeof(float)));
+        for (int64_t e = 0; e < width; ++e)
+          values.push_back(vector::ExtractOp::create(b, loc, group, e));
+      }
+      return values;
+    };
+    auto inner =
+        scf::ForOp::create(b, loc, zero, constant(kStep), constant(kUnroll),
+                           steps.getRegionIterArgs());
     {
       OpBuilder::InsertionGuard innerGuard(b);
       b.setInsertionPointToStart(inner.getBody());
-      Value kk = inner.getInductionVar();
-      SmallVector<Value> aValues, bValues;
-      for (int64_t i = 0; i < outputRows; ++i)
-        aValues.push_back(memref::LoadOp::create(
-            b, loc, lhsTile, ValueRange{offset(outRow, i, grid.rows), kk}));
-      for (int64_t j = 0; j < outputColumns; ++j)
-        bValues.push_back(memref::LoadOp::create(
-            b, loc, rhsTile, ValueRange{kk, offset(outCol, j, grid.columns)}));
-      SmallVector<Value> next;
-      for (int64_t i = 0; i < outputRows; ++i)
-        for (int64_t j = 0; j < outputColumns; ++j)
-          next.push_back(arith::AddFOp::create(
-              b, loc, inner.getRegionIterArgs()[i * outputColumns + j],
-              arith::MulFOp::create(b, loc, aValues[i], bValues[j])));
-      scf::YieldOp::create(b, loc, next);
+      SmallVector<Value> sums(inner.getRegionIterArgs());
+      for (int64_t u = 0; u < kUnroll; ++u) {
+        Value kk = offset(inner.getInductionVar(), u, 1);
+        SmallVector<Value> aValues =
+            readGroups(lhsTile, kk, grid.rowSide(), outRow);
+        SmallVector<Value> bValues =
+            readGroups(rhsTile, kk, grid.columnSide(), outCol);
+        for (int64_t i = 0; i < outputRows; ++i)
+          for (int64_t j = 0; j < outputColumns; ++j) {
+            Value &sum = sums[i * outputColumns + j];
+            sum = arith::AddFOp::create(
+                b, loc, sum,
+                arith::MulFOp::create(b, loc, aValues[i], bValues[j]));
+          }
+      }
+      scf::YieldOp::create(b, loc, sums);
     }
     // Nobody overwrites the tiles while another thread still reads them.
     gpu::BarrierOp::create(b, loc);
@@ -280,13 +344,13 @@ void lowerToTiles(linalg::GenericOp op, MatmulLayout layout, int64_t minWarps,
   // split matmul.
   std::optional<FoldedInit> outInit = FoldedInit::find(op, out);
   for (int64_t i = 0; i < outputRows; ++i) {
-    Value row =
-        arith::AddIOp::create(b, loc, rowBase, offset(outRow, i, grid.rows));
+    Value row = arith::AddIOp::create(
+        b, loc, rowBase, grid.rowSide().position(b, loc, outRow, i));
     Value rowInside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
                                             row, constant(m));
     for (int64_t j = 0; j < outputColumns; ++j) {
-      Value col = arith::AddIOp::create(b, loc, colBase,
-                                        offset(outCol, j, grid.columns));
+      Value col = arith::AddIOp::create(
+          b, loc, colBase, grid.columnSide().position(b, loc, outCol, j));
       Value inside = arith::AndIOp::create(
           b, loc, rowInside,
           arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, col,

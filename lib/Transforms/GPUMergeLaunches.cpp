@@ -31,6 +31,8 @@ namespace tick {
 } // namespace tick
 
 using namespace mlir;
+using tick::BufferAccesses;
+using tick::ownAccesses;
 using tick::rootBuffer;
 
 namespace {
@@ -93,18 +95,16 @@ struct Kernel {
         k.shuffles = true;
         return WalkResult::advance();
       }
-      if (auto load = dyn_cast<memref::LoadOp>(op)) {
-        k.reads.insert(rootBuffer(load.getMemRef()));
-        return WalkResult::advance();
-      }
-      if (auto store = dyn_cast<memref::StoreOp>(op)) {
-        k.writes.insert(rootBuffer(store.getMemRef()));
-        return WalkResult::advance();
-      }
-      if (isMemoryEffectFree(op) ||
-          op->hasTrait<OpTrait::HasRecursiveMemoryEffects>())
-        return WalkResult::advance();
-      return WalkResult::interrupt();
+      // Scalar and vector loads and stores alike: the buffers each op
+      // declares it reads or writes.
+      FailureOr<BufferAccesses> own = ownAccesses(op);
+      if (failed(own))
+        return WalkResult::interrupt();
+      for (Value buffer : own->read)
+        k.reads.insert(rootBuffer(buffer));
+      for (Value buffer : own->written)
+        k.writes.insert(rootBuffer(buffer));
+      return WalkResult::advance();
     });
     if (walk.wasInterrupted())
       return std::nullopt;

@@ -11,7 +11,7 @@
 // (sum 496). Each shuffle starts a phase that reads the partner's slot.
 
 // CHECK-LABEL: func.func @mirror
-// CHECK:         %[[SHARED:.*]] = memref.alloc() : memref<64xf32>
+// CHECK:         %[[SHARED:.*]] = memref.alloc() {alignment = 16 : i64} : memref<64xf32>
 // CHECK-NEXT:    %[[READ:.*]] = memref.alloc(%[[THREADS:.*]]) : memref<?xf32>
 // CHECK-NEXT:    %[[SUM1:.*]] = memref.alloc(%[[THREADS]]) : memref<?xf32>
 // CHECK:         scf.for %{{.*}} = %{{.*}} to %c2

@@ -1,7 +1,7 @@
-// RUN: tick-opt %s --tick-gpu-matmul-tiles --tick-gpu-launch-to-loops --lower-affine --convert-scf-to-cf --finalize-memref-to-llvm --convert-arith-to-llvm --convert-index-to-llvm --convert-func-to-llvm --convert-cf-to-llvm --reconcile-unrealized-casts \
+// RUN: tick-opt %s --tick-gpu-matmul-tiles --tick-gpu-launch-to-loops --lower-affine --convert-vector-to-llvm --convert-scf-to-cf --finalize-memref-to-llvm --convert-arith-to-llvm --convert-index-to-llvm --convert-func-to-llvm --convert-cf-to-llvm --reconcile-unrealized-casts \
 // RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs \
 // RUN:   | FileCheck %s
-// RUN: tick-opt %s --tick-gpu-matmul-tiles=large-tiles=1 --tick-gpu-launch-to-loops --lower-affine --convert-scf-to-cf --finalize-memref-to-llvm --convert-arith-to-llvm --convert-index-to-llvm --convert-func-to-llvm --convert-cf-to-llvm --reconcile-unrealized-casts \
+// RUN: tick-opt %s --tick-gpu-matmul-tiles=large-tiles=1 --tick-gpu-launch-to-loops --lower-affine --convert-vector-to-llvm --convert-scf-to-cf --finalize-memref-to-llvm --convert-arith-to-llvm --convert-index-to-llvm --convert-func-to-llvm --convert-cf-to-llvm --reconcile-unrealized-casts \
 // RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs \
 // RUN:   | FileCheck %s
 
@@ -11,13 +11,18 @@
 // last row and column of tiles partly outside C, the second step of k
 // partly outside A and B. A[i][k] = i % 3 and B[k][j] = k % 5 + j % 2, so
 // C[i][j] = 1 + (i % 3) * (80 + 40 * (j % 2)), exactly in f32; main counts
-// the elements that differ and prints C[529][519] (121). The second run
-// takes 64 x 64 tiles of 8 x 8 outputs a thread (9 x 9 blocks).
-// CHECK: [0, {{ *}}121]
+// the elements that differ and prints C[529][519] (121). The same product
+// from A and B stored transposed (A as k x m, B as n x k: both staged the
+// other way) must give the same C: the third number counts the elements
+// that differ. The second run takes 64 x 64 tiles of 8 x 8 outputs a
+// thread (9 x 9 blocks).
+// CHECK: [0, {{ *}}121, {{ *}}0]
 
 #a = affine_map<(d0, d1, d2) -> (d0, d2)>
 #b = affine_map<(d0, d1, d2) -> (d2, d1)>
 #c = affine_map<(d0, d1, d2) -> (d0, d1)>
+#kt = affine_map<(d0, d1, d2) -> (d2, d0)>
+#jk = affine_map<(d0, d1, d2) -> (d1, d2)>
 
 func.func private @printMemrefF32(memref<*xf32>)
 
@@ -88,15 +93,57 @@ func.func @main() {
     }
     scf.yield %row : f32
   }
-  %report = memref.alloc() : memref<2xf32>
-  memref.store %wrong, %report[%c0] : memref<2xf32>
+
+  %xt = memref.alloc() : memref<40x530xf32>
+  %wt = memref.alloc() : memref<520x40xf32>
+  %yt = memref.alloc() : memref<530x520xf32>
+  scf.for %k = %c0 to %c40 step %c1 {
+    scf.for %i = %c0 to %c530 step %c1 {
+      %v = memref.load %x[%i, %k] : memref<530x40xf32>
+      memref.store %v, %xt[%k, %i] : memref<40x530xf32>
+    }
+    scf.for %j = %c0 to %c520 step %c1 {
+      %v = memref.load %w[%k, %j] : memref<40x520xf32>
+      memref.store %v, %wt[%j, %k] : memref<520x40xf32>
+    }
+  }
+  scf.for %i = %c0 to %c530 step %c1 {
+    scf.for %j = %c0 to %c520 step %c1 {
+      memref.store %one, %yt[%i, %j] : memref<530x520xf32>
+    }
+  }
+  linalg.generic {indexing_maps = [#kt, #jk, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%xt, %wt : memref<40x530xf32>, memref<520x40xf32>) outs(%yt : memref<530x520xf32>) {
+  ^bb0(%in: f32, %in_0: f32, %out: f32):
+    %p = arith.mulf %in, %in_0 : f32
+    %s = arith.addf %out, %p : f32
+    linalg.yield %s : f32
+  }
+  %differ = scf.for %i = %c0 to %c530 step %c1 iter_args(%acc = %zero) -> (f32) {
+    %row = scf.for %j = %c0 to %c520 step %c1 iter_args(%racc = %acc) -> (f32) {
+      %a = memref.load %y[%i, %j] : memref<530x520xf32>
+      %b = memref.load %yt[%i, %j] : memref<530x520xf32>
+      %off = arith.cmpf une, %a, %b : f32
+      %add = arith.select %off, %one, %zero : f32
+      %next = arith.addf %racc, %add : f32
+      scf.yield %next : f32
+    }
+    scf.yield %row : f32
+  }
+
+  %report = memref.alloc() : memref<3xf32>
+  memref.store %wrong, %report[%c0] : memref<3xf32>
   %last = memref.load %y[%c529, %c519] : memref<530x520xf32>
-  memref.store %last, %report[%c1] : memref<2xf32>
-  %cast = memref.cast %report : memref<2xf32> to memref<*xf32>
+  memref.store %last, %report[%c1] : memref<3xf32>
+  memref.store %differ, %report[%c2] : memref<3xf32>
+  %cast = memref.cast %report : memref<3xf32> to memref<*xf32>
   call @printMemrefF32(%cast) : (memref<*xf32>) -> ()
   memref.dealloc %x : memref<530x40xf32>
   memref.dealloc %w : memref<40x520xf32>
   memref.dealloc %y : memref<530x520xf32>
-  memref.dealloc %report : memref<2xf32>
+  memref.dealloc %xt : memref<40x530xf32>
+  memref.dealloc %wt : memref<520x40xf32>
+  memref.dealloc %yt : memref<530x520xf32>
+  memref.dealloc %report : memref<3xf32>
   return
 }

@@ -10,23 +10,40 @@
 
 // C (40 x 50) += A (40 x 70) * B (70 x 50): 2 x 2 blocks of 256 threads,
 // each a 32 x 32 tile of C. Per step of 32 along k the tiles of A and B go
-// to workgroup memory (zero past the edges), a barrier, four outputs per
-// thread accumulated from them, a barrier; each in-range output is added to
-// C once at the end.
+// k-major to workgroup memory (rows of 32 padded to 36; zero past the
+// edges): A, contiguous along k, eight elements of k at a time for 32 rows
+// (thread t at [t % 8, t / 8]); B by rows of k (t at [t / 32, t % 32]). A
+// barrier, then per element of k, eight to an iteration, a thread's four
+// rows of A are one 16-byte read and its column of B one more; a barrier;
+// each in-range output is added to C once at the end.
 
 // CHECK-LABEL: func.func @matmul
 // CHECK-DAG:     %[[C2:.*]] = arith.constant 2 : index
 // CHECK-DAG:     %[[C256:.*]] = arith.constant 256 : index
-// CHECK:         gpu.launch blocks({{.*}}) in (%{{[a-z0-9]+}} = %[[C2]], %{{[a-z0-9]+}} = %[[C2]], %{{[a-z0-9]+}} = %c1) threads({{.*}}) in (%{{[a-z0-9]+}} = %[[C256]], %{{[a-z0-9]+}} = %c1, %{{[a-z0-9]+}} = %c1)
-// CHECK-SAME:      workgroup(%[[ATILE:[a-z0-9]+]] : memref<32x33xf32, #gpu.address_space<workgroup>>, %[[BTILE:[a-z0-9]+]] : memref<32x33xf32, #gpu.address_space<workgroup>>)
+// CHECK:         gpu.launch blocks({{.*}}) in (%{{[a-z0-9]+}} = %[[C2]], %{{[a-z0-9]+}} = %[[C2]], %{{[a-z0-9]+}} = %c1) threads(%[[T:[a-z0-9]+]], {{.*}}) in (%{{[a-z0-9]+}} = %[[C256]], %{{[a-z0-9]+}} = %c1, %{{[a-z0-9]+}} = %c1)
+// CHECK-SAME:      workgroup(%[[ATILE:[a-z0-9]+]] : memref<32x36xf32, #gpu.address_space<workgroup>>, %[[BTILE:[a-z0-9]+]] : memref<32x36xf32, #gpu.address_space<workgroup>>)
+// CHECK:           %[[OUTCOL:.*]] = arith.remui %[[T]], %c32
+// CHECK:           %[[OUTROW:.*]] = arith.divui %[[T]], %c32
 // CHECK:           %[[ACC:.*]]:4 = scf.for %[[K0:.*]] = %c0 to %c70 step %c32 iter_args(
-// CHECK-COUNT-4:     memref.load %arg0
-// CHECK:             memref.store %{{.*}}, %[[ATILE]]
-// CHECK:             memref.store %{{.*}}, %[[BTILE]]
+// CHECK:             %[[AK:.*]] = arith.remui %[[T]], %c8
+// CHECK:             %[[AI:.*]] = arith.divui %[[T]], %c8
+// CHECK:             memref.load %arg0
+// CHECK:             memref.store %{{.*}}, %[[ATILE]][%[[AK]], %[[AI]]]
+// CHECK-COUNT-3:     memref.store %{{.*}}, %[[ATILE]][%{{.*}}, %[[AI]]]
+// CHECK:             memref.load %arg1
+// CHECK:             memref.store %{{.*}}, %[[BTILE]][%[[OUTROW]], %[[OUTCOL]]]
+// CHECK-COUNT-3:     memref.store %{{.*}}, %[[BTILE]][%{{.*}}, %[[OUTCOL]]]
 // CHECK:             gpu.barrier
-// CHECK:             scf.for %[[KK:.*]] = %c0 to %c32 step %c1 iter_args(
-// CHECK:               memref.load %[[BTILE]][%[[KK]],
+// CHECK:             scf.for %[[KK:.*]] = %c0 to %c32 step %c8 iter_args(
+// CHECK:               %[[ROWS:.*]] = arith.muli %[[OUTROW]], %c4
+// CHECK:               vector.load %[[ATILE]][%[[KK]], %[[ROWS]]] {alignment = 16 : i64} : memref<32x36xf32, #gpu.address_space<workgroup>>, vector<4xf32>
+// CHECK:               memref.load %[[BTILE]][%[[KK]], %[[OUTCOL]]]
 // CHECK-COUNT-4:       arith.mulf
+// CHECK:               %[[K1:.*]] = arith.addi %[[KK]], %c1
+// CHECK:               vector.load %[[ATILE]][%[[K1]], %[[ROWS]]]
+// CHECK:               memref.load %[[BTILE]][%[[K1]], %[[OUTCOL]]]
+// CHECK-COUNT-6:       vector.load %[[ATILE]]
+// CHECK-NOT:           vector.load
 // CHECK:             gpu.barrier
 // CHECK:           scf.if
 // CHECK:             %[[OLD:.*]] = memref.load %arg2
@@ -49,31 +66,35 @@ func.func @matmul(%x: memref<40x70xf32>, %w: memref<70x50xf32>, %y: memref<40x50
 }
 
 // C (544 x 512) += A (544 x 64) * B (64 x 512): 17 x 16 blocks, enough to
-// fill an H100: 64 threads a 32 x 32 tile of C. Per step of 32 along k the tiles of A and B go
-// to workgroup memory (16 elements a thread, zero past the edges), a
-// barrier, then per element of k four reads of A and four of B give a
-// thread's 16 outputs (rows t / 8 + 8 i, columns t % 8 + 8 j), a barrier;
-// each in-range output is added to C once at the end.
+// fill an H100: 64 threads a 32 x 32 tile of C. Per step of 32 along k the
+// tiles of A and B go to workgroup memory (16 elements a thread, zero past
+// the edges), a barrier, then per element of k one 16-byte read of A and
+// one of B give a thread's 16 outputs (rows 4 (t / 8) to 4 (t / 8) + 3,
+// columns 4 (t % 8) to 4 (t % 8) + 3), a barrier; each in-range output is
+// added to C once at the end.
 
 // CHECK-LABEL: func.func @many_tiles
 // CHECK-DAG:     %[[C16:.*]] = arith.constant 16 : index
 // CHECK-DAG:     %[[C64:.*]] = arith.constant 64 : index
 // CHECK:         gpu.launch blocks({{.*}}) in (%{{[a-z0-9]+}} = %[[C16]], %{{[a-z0-9]+}} = %c17, %{{[a-z0-9]+}} = %c1) threads(%[[T:[a-z0-9]+]], {{.*}}) in (%{{[a-z0-9]+}} = %[[C64]], %{{[a-z0-9]+}} = %c1, %{{[a-z0-9]+}} = %c1)
-// CHECK-SAME:      workgroup(%[[ATILE:[a-z0-9]+]] : memref<32x33xf32, #gpu.address_space<workgroup>>, %[[BTILE:[a-z0-9]+]] : memref<32x33xf32, #gpu.address_space<workgroup>>)
+// CHECK-SAME:      workgroup(%[[ATILE:[a-z0-9]+]] : memref<32x36xf32, #gpu.address_space<workgroup>>, %[[BTILE:[a-z0-9]+]] : memref<32x36xf32, #gpu.address_space<workgroup>>)
 // CHECK:           %[[OUTCOL:.*]] = arith.remui %[[T]], %c8
 // CHECK:           %[[OUTROW:.*]] = arith.divui %[[T]], %c8
 // CHECK:           %[[ACC:.*]]:16 = scf.for %[[K0:.*]] = %c0 to %c64 step %c32 iter_args(
 // CHECK-COUNT-16:    memref.store %{{.*}}, %[[ATILE]]
 // CHECK-COUNT-16:    memref.store %{{.*}}, %[[BTILE]]
 // CHECK:             gpu.barrier
-// CHECK:             scf.for %[[KK:.*]] = %c0 to %c32 step %c1 iter_args(
-// CHECK:               memref.load %[[ATILE]][%[[OUTROW]], %[[KK]]]
-// CHECK-COUNT-3:       memref.load %[[ATILE]]
-// CHECK:               memref.load %[[BTILE]][%[[KK]], %[[OUTCOL]]]
-// CHECK-COUNT-3:       memref.load %[[BTILE]]
+// CHECK:             scf.for %[[KK:.*]] = %c0 to %c32 step %c8 iter_args(
+// CHECK:               %[[ROWS:.*]] = arith.muli %[[OUTROW]], %c4
+// CHECK:               vector.load %[[ATILE]][%[[KK]], %[[ROWS]]] {{.*}} vector<4xf32>
+// CHECK:               %[[COLS:.*]] = arith.muli %[[OUTCOL]], %c4
+// CHECK:               vector.load %[[BTILE]][%[[KK]], %[[COLS]]] {{.*}} vector<4xf32>
 // CHECK-NOT:           memref.load
 // CHECK-COUNT-16:      arith.mulf
+// CHECK:               vector.load %[[ATILE]]
 // CHECK:             gpu.barrier
+// CHECK:           %[[ROW0:.*]] = arith.muli %[[OUTROW]], %c4
+// CHECK:           %[[COL0:.*]] = arith.muli %[[OUTCOL]], %c4
 // CHECK:           scf.if
 // CHECK:             %[[OLD:.*]] = memref.load %arg2
 // CHECK:             %[[NEW:.*]] = arith.addf %[[OLD]], %[[ACC]]#0
@@ -117,18 +138,21 @@ func.func @not_matmuls(%x: memref<40x70xf32>, %w: memref<70x50xf32>, %xt: memref
 }
 
 // Transposed operands (folded transposes: A stored k x m, B stored n x k)
-// are read in their own row-major order, coalesced, and land transposed in
-// the tiles: the stores swap the thread's row and column.
+// are read in their own row-major order, coalesced: A, now contiguous
+// along m, by rows of k (thread t at [t / 32, t % 32]); B, contiguous along
+// k, eight elements of k at a time (t at [t % 8, t / 8]).
 
 // CHECK-LABEL: func.func @transposed
 // CHECK:         gpu.launch
-// CHECK:           %[[COL:.*]] = arith.remui %{{.*}}, %c32
-// CHECK:           %[[ROW:.*]] = arith.divui %{{.*}}, %c32
+// CHECK:           %[[COL:.*]] = arith.remui %[[T:[a-z0-9]+]], %c32
+// CHECK:           %[[ROW:.*]] = arith.divui %[[T]], %c32
 // CHECK:           scf.for
 // CHECK:             memref.load %arg0
-// CHECK:             memref.store %{{.*}}, %{{.*}}[%[[COL]], %[[ROW]]]
+// CHECK:             memref.store %{{.*}}, %{{.*}}[%[[ROW]], %[[COL]]]
+// CHECK:             %[[K8:.*]] = arith.remui %[[T]], %c8
+// CHECK:             %[[X8:.*]] = arith.divui %[[T]], %c8
 // CHECK:             memref.load %arg1
-// CHECK:             memref.store %{{.*}}, %{{.*}}[%[[COL]], %[[ROW]]]
+// CHECK:             memref.store %{{.*}}, %{{.*}}[%[[K8]], %[[X8]]]
 #kt = affine_map<(d0, d1, d2) -> (d2, d0)>
 #jk = affine_map<(d0, d1, d2) -> (d1, d2)>
 func.func @transposed(%xt: memref<70x40xf32>, %wt: memref<50x70xf32>, %y: memref<40x50xf32>) {
@@ -289,42 +313,48 @@ func.func @split_k(%x: memref<40x300xf32>, %w: memref<300x50xf32>, %b: memref<50
 }
 
 // With 264 tiles of 64 x 64 or more (`large-tiles`), 64 x 64 tiles of 64
-// threads, each 8 x 8 outputs (rows t / 8 + 8 i, columns t % 8 + 8 j).
+// threads, each 8 x 8 outputs: rows 4 (t / 8) to 4 (t / 8) + 3 and 32 more,
+// columns likewise from 4 (t % 8).
 // @few_warps has 72 such tiles: 32 x 32 tiles as above. @many_large_tiles
 // (C 1100 x 1000, k 64) has 18 x 16: 288 blocks, k not split (two steps).
 // @large_tiles, forced: C (100 x 130) += A (100 x 70) * B (70 x 130), 3 x 2
 // blocks; per step of 32 along k, A's 64 x 32 tile and B's 32 x 64 tile go
-// to workgroup memory, 32 elements each a thread; per element of k, eight
-// reads of A and eight of B feed 64 multiply-adds. By default
+// to workgroup memory (k-major, rows of 64 padded to 68), 32 elements each a
+// thread; per element of k, two 16-byte reads of A and two of B feed 64
+// multiply-adds. By default
 // @large_tiles takes 32 x 32 tiles.
 
 // LARGE-LABEL: func.func @few_warps
 // LARGE:         gpu.launch blocks({{.*}}) in (%{{[a-z0-9]+}} = %c16, %{{[a-z0-9]+}} = %c17, %{{[a-z0-9]+}} = %c4) threads({{.*}}) in (%{{[a-z0-9]+}} = %c64,
-// LARGE-SAME:      workgroup(%{{.*}} : memref<32x33xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<32x33xf32, #gpu.address_space<workgroup>>)
+// LARGE-SAME:      workgroup(%{{.*}} : memref<32x36xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<32x36xf32, #gpu.address_space<workgroup>>)
 // LARGE-LABEL: func.func @large_tiles
-// LARGE:         gpu.launch {{.*}} workgroup(%{{.*}} : memref<32x33xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<32x33xf32, #gpu.address_space<workgroup>>)
+// LARGE:         gpu.launch {{.*}} workgroup(%{{.*}} : memref<32x36xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<32x36xf32, #gpu.address_space<workgroup>>)
 // LARGE-LABEL: func.func @many_large_tiles
 // LARGE-NOT:     memref.alloc
 // LARGE:         gpu.launch blocks({{.*}}) in (%{{[a-z0-9]+}} = %c16, %{{[a-z0-9]+}} = %c18, %{{[a-z0-9]+}} = %c1) threads({{.*}}) in (%{{[a-z0-9]+}} = %c64,
-// LARGE-SAME:      workgroup(%{{.*}} : memref<64x33xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<32x65xf32, #gpu.address_space<workgroup>>)
+// LARGE-SAME:      workgroup(%{{.*}} : memref<32x68xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<32x68xf32, #gpu.address_space<workgroup>>)
 
 // FORCED-LABEL: func.func @large_tiles
 // FORCED-DAG:     %[[C2:.*]] = arith.constant 2 : index
 // FORCED-DAG:     %[[C3:.*]] = arith.constant 3 : index
 // FORCED-DAG:     %[[C64:.*]] = arith.constant 64 : index
 // FORCED:         gpu.launch blocks({{.*}}) in (%{{[a-z0-9]+}} = %[[C3]], %{{[a-z0-9]+}} = %[[C2]], %{{[a-z0-9]+}} = %c1) threads(%[[T:[a-z0-9]+]], {{.*}}) in (%{{[a-z0-9]+}} = %[[C64]], %{{[a-z0-9]+}} = %c1, %{{[a-z0-9]+}} = %c1)
-// FORCED-SAME:      workgroup(%[[ATILE:[a-z0-9]+]] : memref<64x33xf32, #gpu.address_space<workgroup>>, %[[BTILE:[a-z0-9]+]] : memref<32x65xf32, #gpu.address_space<workgroup>>)
+// FORCED-SAME:      workgroup(%[[ATILE:[a-z0-9]+]] : memref<32x68xf32, #gpu.address_space<workgroup>>, %[[BTILE:[a-z0-9]+]] : memref<32x68xf32, #gpu.address_space<workgroup>>)
 // FORCED:           %[[OUTCOL:.*]] = arith.remui %[[T]], %c8
 // FORCED:           %[[OUTROW:.*]] = arith.divui %[[T]], %c8
 // FORCED:           %[[ACC:.*]]:64 = scf.for %[[K0:.*]] = %c0 to %c70 step %c32 iter_args(
 // FORCED-COUNT-32:    memref.store %{{.*}}, %[[ATILE]]
 // FORCED-COUNT-32:    memref.store %{{.*}}, %[[BTILE]]
 // FORCED:             gpu.barrier
-// FORCED:             scf.for %[[KK:.*]] = %c0 to %c32 step %c1 iter_args(
-// FORCED:               memref.load %[[ATILE]][%[[OUTROW]], %[[KK]]]
-// FORCED-COUNT-7:       memref.load %[[ATILE]]
-// FORCED:               memref.load %[[BTILE]][%[[KK]], %[[OUTCOL]]]
-// FORCED-COUNT-7:       memref.load %[[BTILE]]
+// FORCED:             scf.for %[[KK:.*]] = %c0 to %c32 step %c8 iter_args(
+// FORCED:               %[[ROWS:.*]] = arith.muli %[[OUTROW]], %c4
+// FORCED:               vector.load %[[ATILE]][%[[KK]], %[[ROWS]]]
+// FORCED:               %[[ROWS2:.*]] = arith.addi %[[ROWS]], %c32
+// FORCED:               vector.load %[[ATILE]][%[[KK]], %[[ROWS2]]]
+// FORCED:               %[[COLS:.*]] = arith.muli %[[OUTCOL]], %c4
+// FORCED:               vector.load %[[BTILE]][%[[KK]], %[[COLS]]]
+// FORCED:               %[[COLS2:.*]] = arith.addi %[[COLS]], %c32
+// FORCED:               vector.load %[[BTILE]][%[[KK]], %[[COLS2]]]
 // FORCED-NOT:           memref.load
 // FORCED-COUNT-64:      arith.mulf
 // FORCED:             gpu.barrier

@@ -338,3 +338,54 @@ func.func @moved_kernel_leaves_its_place(%a: memref<256xf32>, %b: memref<64xf32>
   }
   return
 }
+
+// -----
+
+// Vector reads count as reads like scalar ones: @vector_reads' kernels
+// read %a (one by 4-element vectors) and write different buffers, and
+// become one launch; in @vector_read_after_write the second reads by
+// vectors what the first writes, and they stay apart.
+
+// CHECK-LABEL: func.func @vector_reads
+// CHECK:         gpu.launch blocks({{.*}}) in (%{{.*}} = %c2,
+// CHECK:           vector.load %arg0
+// CHECK-NOT:     gpu.launch
+// CHECK-LABEL: func.func @vector_read_after_write
+// CHECK-COUNT-2: gpu.launch
+// CHECK-NOT:     gpu.launch
+func.func @vector_reads(%a: memref<256xf32>, %x: memref<64xf32>, %y: memref<64xf32>) {
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c64 = arith.constant 64 : index
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1) threads(%tx, %ty, %tz) in (%sx = %c64, %sy = %c1, %sz = %c1) {
+    %i = arith.muli %tx, %c4 : index
+    %v = vector.load %a[%i] : memref<256xf32>, vector<4xf32>
+    %e = vector.extract %v[0] : f32 from vector<4xf32>
+    memref.store %e, %x[%tx] : memref<64xf32>
+    gpu.terminator
+  }
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1) threads(%tx, %ty, %tz) in (%sx = %c64, %sy = %c1, %sz = %c1) {
+    %v = memref.load %a[%tx] : memref<256xf32>
+    memref.store %v, %y[%tx] : memref<64xf32>
+    gpu.terminator
+  }
+  return
+}
+func.func @vector_read_after_write(%a: memref<256xf32>, %x: memref<64xf32>) {
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c64 = arith.constant 64 : index
+  %zero = arith.constant 0.0 : f32
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1) threads(%tx, %ty, %tz) in (%sx = %c64, %sy = %c1, %sz = %c1) {
+    memref.store %zero, %a[%tx] : memref<256xf32>
+    gpu.terminator
+  }
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1) threads(%tx, %ty, %tz) in (%sx = %c64, %sy = %c1, %sz = %c1) {
+    %i = arith.muli %tx, %c4 : index
+    %v = vector.load %a[%i] : memref<256xf32>, vector<4xf32>
+    %e = vector.extract %v[0] : f32 from vector<4xf32>
+    memref.store %e, %x[%tx] : memref<64xf32>
+    gpu.terminator
+  }
+  return
+}

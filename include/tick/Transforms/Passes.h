@@ -22,6 +22,11 @@ constexpr int64_t kStackBufferBytes = 64 * 1024;
 /// in tiles by tick-gpu-matmul-tiles: both passes' `row-matmul-macs`.
 constexpr int64_t kRowMatmulMacs = 1024;
 
+/// The alignment in bytes of every workgroup buffer, on the GPU
+/// (tick-gpu-align-workgroup-memory) and when kernels run on the CPU
+/// (tick-gpu-launch-to-loops): the matmul tiles are read 16 bytes at a time.
+constexpr int64_t kWorkgroupAlignment = 16;
+
 #define GEN_PASS_DECL
 #include "tick/Transforms/Passes.h.inc"
 

@@ -328,6 +328,23 @@ def TickGPUMergeKernelModules
   }];
 }
 
+def TickGPUAlignWorkgroupMemory
+    : Pass<"tick-gpu-align-workgroup-memory", "mlir::ModuleOp"> {
+  let summary = "Align every kernel's workgroup buffers for vector reads";
+  let description = [{
+    Gives each workgroup attribution of each `gpu.func` an `llvm.align` of
+    at least `alignment` bytes. Without it the NVVM lowering aligns a
+    buffer to its element type (4 bytes for f32), and a 16-byte
+    `vector.load` from it (the matmul tiles of `tick-gpu-matmul-tiles`)
+    would be undefined behaviour.
+  }];
+  let options = [
+    Option<"alignment", "alignment", "int64_t",
+           /*default=*/"tick::kWorkgroupAlignment",
+           "Least alignment of a workgroup buffer, in bytes">
+  ];
+}
+
 def TickGPULaunchToLoops
     : Pass<"tick-gpu-launch-to-loops", "mlir::ModuleOp"> {
   let summary = "Run gpu.launch kernels on the CPU (for testing)";
@@ -487,17 +504,21 @@ def TickGPUMatmulTiles : Pass<"tick-gpu-matmul-tiles", "mlir::func::FuncOp"> {
     A `linalg.generic` on buffers computing `C[i, j] += A[i, k] * B[k, j]`
     (the form `linalg.matmul` generalizes to) becomes a `gpu.launch` with a
     block per tile of C (32 x 32 unless said below). For each step of 32
-    along k, the block copies a tile of A and of B into workgroup memory
-    (neighbouring threads reading neighbouring elements), waits at a
-    barrier, and each thread accumulates its outputs from it; elements past
-    the edges read as zero. From 264 blocks (two per multiprocessor of an
-    H100), a block has 64 threads of 4 x 4 outputs (rows and columns 8 apart: four reads of A
-    and four of B per 16 multiply-adds); with fewer, 256 threads of 4 x 1
-    (more warps to hide the latency of the loads). A matmul with at least
-    `large-tiles` tiles of 64 x 64 takes those instead, staged 64 x 32 and
-    32 x 64, each of its 64 threads 8 x 8 outputs (eight reads of A and
-    eight of B per 64 multiply-adds). Every element of A and B is read
-    from global memory once per block instead of once per output.
+    along k, the block copies a tile of A and of B into workgroup memory,
+    both k-major (rows of 32 or 64 padded by 4), each warp reading whole
+    32-byte sectors of either layout; waits at a barrier, and each thread
+    accumulates its outputs from the tiles, eight steps of k to an
+    iteration; elements past the edges read as zero. A thread's outputs
+    come in groups of four neighbouring rows or columns, whose operands at
+    a step of k are one 16-byte `vector.load` (the buffers are aligned by
+    `tick-gpu-align-workgroup-memory`). From 264 blocks (two per
+    multiprocessor of an H100), a block has 64 threads of 4 x 4 outputs
+    (a read of A and one of B per 16 multiply-adds); with fewer, 256
+    threads of 4 x 1 (more warps to hide the latency of the loads). A
+    matmul with at least `large-tiles` tiles of 64 x 64 takes those
+    instead, each of its 64 threads 8 x 8 outputs (two reads of A and two
+    of B per 64 multiply-adds). Every element of A and B is read from
+    global memory once per block instead of once per output.
 
     A matmul reading its left operand by rows with at most
     `row-matmul-macs` multiply-adds a row (n x k) is left for
@@ -531,7 +552,8 @@ def TickGPUMatmulTiles : Pass<"tick-gpu-matmul-tiles", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
                            "mlir::arith::ArithDialect",
                            "mlir::linalg::LinalgDialect",
-                           "mlir::memref::MemRefDialect"];
+                           "mlir::memref::MemRefDialect",
+                           "mlir::vector::VectorDialect"];
 }
 
 def TickWidenReductions
