@@ -8,8 +8,8 @@
 // outputs come in groups of four neighbouring rows and four neighbouring
 // columns, so that each group's operands at a step of k are one 16-byte
 // read of workgroup memory: with 4 x 4 outputs a thread, two reads per 16
-// multiply-adds (one read per element took eight, and the reads and the
-// loop's own instructions were 12 of each 28 the block issued).
+// multiply-adds, 18.6 PTX instructions in all (an element a read and a
+// step of k an iteration took eight reads and 28 instructions).
 // Most matmuls take 32 x 32 tiles. With enough blocks to fill the GPU, 64
 // threads take 4 x 4 outputs each; with fewer, 256 threads take 4 x 1
 // each: more warps to hide the loads' latency. Matmuls with enough 64 x 64
@@ -65,6 +65,8 @@ constexpr int64_t kManyBlocks = 264;
 
 /// Elements each row of a tile is padded by (see lowerToTiles).
 constexpr int64_t kTilePad = 4;
+/// f32 elements in a 32-byte sector, the unit a warp's global reads fetch.
+constexpr int64_t kSector = 8;
 /// The widest read of workgroup memory: 4 x f32, 16 bytes.
 constexpr int64_t kVectorWidth = 4;
 /// Steps of k per iteration of a block's inner loop: the steps' offsets into
@@ -110,9 +112,9 @@ struct ThreadGrid {
 /// memory feed 16 multiply-adds (read an element at a time, eight reads
 /// per 16 against 4 x 1's five per four took the weight gradient of the
 /// first layer at batch 1024 on an H200 from 24.4 to 17.5 µs). With fewer
-/// blocks, 256 threads
-/// of 4 x 1: a block of 64 threads leaves too few warps to hide the latency
-/// of its loads (the second layer at batch 1024, 64 blocks: 6.0 -> 12.7 µs).
+/// blocks, 256 threads of 4 x 1: a block of 64 threads leaves too few warps
+/// to hide the latency of its loads (the second layer at batch 1024, 64
+/// blocks: 6.0 -> 12.7 µs).
 ThreadGrid smallTileGrid(int64_t blocks) {
   return blocks >= kManyBlocks ? ThreadGrid{8, 8, 4, 4}
                                : ThreadGrid{8, 32, 4, 1};
@@ -264,18 +266,18 @@ void lowerToTiles(linalg::GenericOp op, MatmulLayout layout, int64_t minWarps,
                      bool kMajor) {
       ArrayRef<int64_t> shape = cast<MemRefType>(source.getType()).getShape();
       int64_t threads = grid.threads();
-      assert(threads % width == 0 && width % (threads / 8) == 0 &&
+      assert(threads % width == 0 && width % (threads / kSector) == 0 &&
              "a pass over the tile covers whole rows");
-      int64_t kPerPass = kMajor ? threads / width : 8;
-      int64_t xPerPass = kMajor ? width : threads / 8;
+      int64_t kPerPass = kMajor ? threads / width : kSector;
+      int64_t xPerPass = kMajor ? width : threads / kSector;
       int64_t passesPerK = width / xPerPass;
       Value myK, myX;
       if (kMajor) {
         myK = arith::DivUIOp::create(b, loc, thread, constant(width));
         myX = arith::RemUIOp::create(b, loc, thread, constant(width));
       } else {
-        myK = arith::RemUIOp::create(b, loc, thread, constant(8));
-        myX = arith::DivUIOp::create(b, loc, thread, constant(8));
+        myK = arith::RemUIOp::create(b, loc, thread, constant(kSector));
+        myX = arith::DivUIOp::create(b, loc, thread, constant(kSector));
       }
       for (int64_t q = 0; q < kStep * width / threads; ++q) {
         Value kk = offset(myK, q / passesPerK, kPerPass);
