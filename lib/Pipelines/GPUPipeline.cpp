@@ -39,8 +39,14 @@ void tick::buildGPUKernelsPipeline(OpPassManager &pm,
   // other row reductions a warp per row, reductions across rows
   // (bias gradients, the correct count) a block per 32 columns; every other
   // op becomes loops, then a kernel per loop nest.
-  pm.addNestedPass<func::FuncOp>(createTickGPUMatmulTiles());
-  pm.addNestedPass<func::FuncOp>(createTickGPURowKernels());
+  TickGPUMatmulTilesOptions tiles;
+  tiles.minWarps = options.matmulMinWarps;
+  tiles.largeTilesFrom = options.largeTiles;
+  tiles.rowMatmulMacs = options.rowMatmulMacs;
+  pm.addNestedPass<func::FuncOp>(createTickGPUMatmulTiles(tiles));
+  TickGPURowKernelsOptions rowKernels;
+  rowKernels.rowMatmulMacs = options.rowMatmulMacs;
+  pm.addNestedPass<func::FuncOp>(createTickGPURowKernels(rowKernels));
   pm.addNestedPass<func::FuncOp>(createTickGPURowReductions());
   pm.addNestedPass<func::FuncOp>(createTickGPUColumnReductions());
   // The sums of split reductions' chunks are computed by the ops that read

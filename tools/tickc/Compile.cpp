@@ -141,6 +141,9 @@ tick::gpuOptions(const CompileSettings &settings) {
   options->chip = settings.gpu.arch;
   options->format = settings.gpu.format;
   options->toolkit = settings.gpu.toolkit;
+  options->matmulMinWarps = settings.gpu.matmulMinWarps;
+  options->largeTiles = settings.gpu.largeTiles;
+  options->rowMatmulMacs = settings.gpu.rowMatmulMacs;
   return options;
 }
 

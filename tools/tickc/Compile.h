@@ -20,6 +20,9 @@ struct GPUTarget {
   /// Kernel binary format (GPUPipelineOptions::format) and the CUDA
   /// toolkit whose libdevice and ptxas build it.
   std::string format = "fatbin", toolkit;
+  /// The matmuls' tuning (GPUPipelineOptions).
+  int64_t matmulMinWarps = kMatmulMinWarps, largeTiles = kLargeTilesFrom,
+          rowMatmulMacs = kRowMatmulMacs;
 };
 
 /// What to compile to, and how.

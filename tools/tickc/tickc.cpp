@@ -63,6 +63,29 @@ cl::opt<std::string> gpuArch(
              "sm_90, the H100); the PTX beside it runs on newer GPUs too"),
     cl::init("sm_90"), cl::sub(compileCommand), cl::sub(trainCommand),
     cl::sub(evalCommand), cl::cat(tickCategory));
+// --target=cuda: the matmuls' tuning, for trying other choices than the
+// defaults (timed on an H100) on other GPUs and models.
+cl::opt<int64_t> gpuMatmulMinWarps(
+    "gpu-matmul-min-warps",
+    cl::desc("--target=cuda: split a matmul along k while its kernel has "
+             "fewer warps than this (default 4096; 0: never)"),
+    cl::init(tick::kMatmulMinWarps), cl::sub(compileCommand),
+    cl::sub(trainCommand), cl::sub(evalCommand), cl::cat(tickCategory));
+cl::opt<int64_t> gpuLargeTiles(
+    "gpu-large-tiles",
+    cl::desc("--target=cuda: matmuls with at least this many 64 x 64 output "
+             "tiles take them, 8 x 8 outputs a thread (default 264; 0: "
+             "none)"),
+    cl::init(tick::kLargeTilesFrom), cl::sub(compileCommand),
+    cl::sub(trainCommand), cl::sub(evalCommand), cl::cat(tickCategory));
+cl::opt<int64_t> gpuRowMatmulMacs(
+    "gpu-row-matmul-macs",
+    cl::desc("--target=cuda: matmuls reading their left operand by rows "
+             "with at most this many multiply-adds a row are computed a warp "
+             "per row inside the kernels of the row ops around them "
+             "(default 1024; 0: none)"),
+    cl::init(tick::kRowMatmulMacs), cl::sub(compileCommand),
+    cl::sub(trainCommand), cl::sub(evalCommand), cl::cat(tickCategory));
 cl::opt<std::string> cpuName("cpu",
                              cl::desc("Target CPU (default: this machine's)"),
                              cl::sub(compileCommand), cl::sub(trainCommand),
@@ -242,6 +265,9 @@ int checkCommon() {
     return fail(kUsageError, "--batch-size must be positive");
   if (parallelRows <= 0)
     return fail(kUsageError, "--parallel-rows must be positive");
+  if (gpuMatmulMinWarps < 0 || gpuLargeTiles < 0 || gpuRowMatmulMacs < 0)
+    return fail(kUsageError, "--gpu-matmul-min-warps, --gpu-large-tiles and "
+                             "--gpu-row-matmul-macs must not be negative");
   return kSuccess;
 }
 
@@ -273,6 +299,9 @@ std::string findCUDAToolkit() {
 int setGPUTarget(GPUTarget &gpu) {
   gpu.cuda = target == "cuda";
   gpu.arch = gpuArch;
+  gpu.matmulMinWarps = gpuMatmulMinWarps;
+  gpu.largeTiles = gpuLargeTiles;
+  gpu.rowMatmulMacs = gpuRowMatmulMacs;
   if (!gpu.cuda)
     return kSuccess;
   gpu.toolkit = findCUDAToolkit();

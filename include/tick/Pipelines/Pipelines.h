@@ -10,6 +10,7 @@
 
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassOptions.h"
+#include "tick/Transforms/Passes.h"
 
 namespace tick {
 
@@ -92,6 +93,24 @@ struct GPUPipelineOptions : mlir::PassPipelineOptions<GPUPipelineOptions> {
                             llvm::cl::desc("Threads per block of a "
                                            "parallel loop's kernel"),
                             llvm::cl::init(256)};
+  // The matmuls' tuning (tick-gpu-matmul-tiles, tick-gpu-row-kernels).
+  Option<int64_t> matmulMinWarps{
+      *this, "matmul-min-warps",
+      llvm::cl::desc("Split a matmul along k while its kernel has fewer "
+                     "warps than this (0: never)"),
+      llvm::cl::init(kMatmulMinWarps)};
+  Option<int64_t> largeTiles{
+      *this, "large-tiles",
+      llvm::cl::desc("Matmuls with at least this many 64 x 64 output tiles "
+                     "take them (0: none)"),
+      llvm::cl::init(kLargeTilesFrom)};
+  Option<int64_t> rowMatmulMacs{
+      *this, "row-matmul-macs",
+      llvm::cl::desc("Matmuls reading their left operand by rows with at "
+                     "most this many multiply-adds a row are computed a "
+                     "warp per row beside the row ops around them (0: "
+                     "none)"),
+      llvm::cl::init(kRowMatmulMacs)};
 };
 
 /// linalg on tensors -> host functions that allocate, copy and launch

@@ -22,6 +22,15 @@ constexpr int64_t kStackBufferBytes = 64 * 1024;
 /// in tiles by tick-gpu-matmul-tiles: both passes' `row-matmul-macs`.
 constexpr int64_t kRowMatmulMacs = 1024;
 
+/// tick-gpu-matmul-tiles splits a matmul along k while its kernel has fewer
+/// warps than this (31 a multiprocessor of an H100: enough to hide the
+/// loads' latency).
+constexpr int64_t kMatmulMinWarps = 4096;
+
+/// Matmuls with at least this many 64 x 64 output tiles take them in
+/// tick-gpu-matmul-tiles (two blocks a multiprocessor of an H100).
+constexpr int64_t kLargeTilesFrom = 264;
+
 /// The alignment in bytes of every workgroup buffer, on the GPU
 /// (tick-gpu-align-workgroup-memory) and when kernels run on the CPU
 /// (tick-gpu-launch-to-loops): the matmul tiles are read 16 bytes at a time.

@@ -537,10 +537,12 @@ def TickGPUMatmulTiles : Pass<"tick-gpu-matmul-tiles", "mlir::func::FuncOp"> {
     freed after it.
   }];
   let options = [
-    Option<"minWarps", "min-warps", "int64_t", /*default=*/"4096",
+    Option<"minWarps", "min-warps", "int64_t",
+           /*default=*/"tick::kMatmulMinWarps",
            "Split k while a matmul's kernel has fewer warps than this "
            "(0: never)">,
-    Option<"largeTilesFrom", "large-tiles", "int64_t", /*default=*/"264",
+    Option<"largeTilesFrom", "large-tiles", "int64_t",
+           /*default=*/"tick::kLargeTilesFrom",
            "Matmuls with at least this many 64 x 64 output tiles take them, "
            "8 x 8 outputs a thread (0: none)">,
     Option<"rowMatmulMacs", "row-matmul-macs", "int64_t",
