@@ -33,6 +33,9 @@ void tick::buildGPUKernelsPipeline(OpPassManager &pm,
   // reduction over the batch must not be the outer, serial loop.
   pm.addPass(createLinalgGeneralizeNamedOpsPass());
   pm.addNestedPass<func::FuncOp>(createTickParallelDimsFirst());
+  // Each op's result in a buffer of its own: a reused buffer would order
+  // kernels that share no data.
+  pm.addNestedPass<func::FuncOp>(createTickSplitEmptyTensors());
   buildBufferizeFunctionsPipeline(pm);
   // Matmuls get tiles staged through workgroup memory, chains of row-wise
   // ops (LayerNorm, the loss's softmax) one kernel with a warp per row,
