@@ -6,9 +6,9 @@
 // on the GPU, a LayerNorm backward overwriting the activations the last
 // layer's weight gradient read before it. The reuse saves a buffer but
 // orders the two kernels (the second may not start before the first has
-// read), which keeps the LayerNorm backward out of the row kernel before
-// the weight gradient. With an empty tensor of its own, each op's result
-// gets a buffer of its own, and only real data dependences order kernels.
+// read), which kept them from launching as one. With an empty tensor of
+// its own, each op's result gets a buffer of its own, and only real data
+// dependences order kernels.
 //
 //===----------------------------------------------------------------------===//
 

@@ -228,11 +228,11 @@ def TickSplitEmptyTensors
     : Pass<"tick-split-empty-tensors", "mlir::func::FuncOp"> {
   let summary = "Give each use of a tensor.empty one of its own";
   let description = [{
-    Clones each `tensor.empty` with more than one use once per further use,
-    just before its user. Run before one-shot bufferization, each op's
-    result then gets a buffer of its own instead of the buffer of an
-    earlier, dead result of the same shape: no write-after-read between
-    ops that share no data, so kernels that share no data can run
+    Replaces each `tensor.empty` with more than one use by a copy for each
+    use, made just before its user. Run before one-shot bufferization,
+    each op's result then gets a buffer of its own instead of the buffer
+    of an earlier, dead result of the same shape: no write-after-read
+    between ops that share no data, so kernels that share no data can run
     together (the GPU pipeline).
   }];
   let dependentDialects = ["mlir::tensor::TensorDialect"];
