@@ -510,15 +510,20 @@ private:
   }
 
   /// Sets this lane's column `k` of `output` (`columns` wide) to `value`,
-  /// stored if read after the run.
+  /// stored if read after the run. A value the run overwrites later (a
+  /// bias, or zeros, that a row matmul then adds to) is not stored: nothing
+  /// in the run reads it from memory, and the later value is.
   void setElement(Value output, int64_t k, int64_t columns, Value value) {
     elements[{output, k}] = value;
     if (!readAfterRun(output))
       return;
+    if (Operation *earlier = elementStores.lookup({output, k}))
+      earlier->erase();
     auto [index, inside] = column(k, columns);
     Value stores =
         inside ? arith::AndIOp::create(b, loc, inRange, inside) : inRange;
     auto store = scf::IfOp::create(b, loc, stores, /*withElseRegion=*/false);
+    elementStores[{output, k}] = store;
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(store.thenBlock()->getTerminator());
     memref::StoreOp::create(b, loc, value, output, ValueRange{safeRow, index});
@@ -602,6 +607,8 @@ private:
   DenseMap<Value, Value> rowValues, scalars;
   llvm::SetVector<Value> rowsWritten;
   DenseMap<std::pair<Value, int64_t>, Value> elements, columnValues;
+  /// The guarded store of each element's latest value.
+  DenseMap<std::pair<Value, int64_t>, Operation *> elementStores;
 };
 
 /// Ops a run may pass over: they neither touch memory nor are touched, or

@@ -493,3 +493,58 @@ func.func @row_matmul(%x: memref<10x40xf32>, %w: memref<3x40xf32>, %bias: memref
   }
   return
 }
+
+// -----
+
+// As @row_matmul, with the logits an argument, read after the kernel:
+// they are stored once, after the matmul has added to the bias. The bias
+// broadcast the matmul overwrites within the run is not stored (before,
+// each lane stored its logit twice).
+
+#rc = affine_map<(d0, d1) -> (d0, d1)>
+#r = affine_map<(d0, d1) -> (d0)>
+#c = affine_map<(d0, d1) -> (d1)>
+#mx = affine_map<(d0, d1, d2) -> (d0, d2)>
+#mw = affine_map<(d0, d1, d2) -> (d1, d2)>
+#mo = affine_map<(d0, d1, d2) -> (d0, d1)>
+#id = affine_map<(d0) -> (d0)>
+// CHECK-LABEL: func.func @logits_kept
+// CHECK:         gpu.launch
+// CHECK:           %[[B:.*]] = memref.load %arg2
+// CHECK-NOT:       memref.store
+// CHECK:           gpu.shuffle  idx
+// CHECK:           arith.addf %[[B]]
+// CHECK-NOT:       memref.store
+// CHECK:           scf.if
+// CHECK-NEXT:        memref.store %{{.*}}, %arg3
+// CHECK-NOT:       memref.store %{{.*}}, %arg3
+// CHECK:           memref.store %{{.*}}, %arg4
+// CHECK:           gpu.terminator
+func.func @logits_kept(%x: memref<10x40xf32>, %w: memref<3x40xf32>, %bias: memref<3xf32>,
+                       %logits: memref<10x3xf32>, %max: memref<10xf32>) {
+  %lowest = arith.constant -3.40282347e+38 : f32
+  linalg.generic {indexing_maps = [#c, #rc], iterator_types = ["parallel", "parallel"]}
+      ins(%bias : memref<3xf32>) outs(%logits : memref<10x3xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    linalg.yield %v : f32
+  }
+  linalg.generic {indexing_maps = [#mx, #mw, #mo], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<10x40xf32>, memref<3x40xf32>) outs(%logits : memref<10x3xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#id], iterator_types = ["parallel"]}
+      outs(%max : memref<10xf32>) {
+  ^bb0(%o: f32):
+    linalg.yield %lowest : f32
+  }
+  linalg.generic {indexing_maps = [#rc, #r], iterator_types = ["parallel", "reduction"]}
+      ins(%logits : memref<10x3xf32>) outs(%max : memref<10xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %m = arith.maximumf %acc, %v : f32
+    linalg.yield %m : f32
+  }
+  return
+}
