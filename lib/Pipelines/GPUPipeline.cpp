@@ -45,6 +45,7 @@ void tick::buildGPUKernelsPipeline(OpPassManager &pm,
   TickGPUMatmulTilesOptions tiles;
   tiles.minWarps = options.matmulMinWarps;
   tiles.largeTilesFrom = options.largeTiles;
+  tiles.largeTileThreads = options.largeTileThreads;
   tiles.rowMatmulMacs = options.rowMatmulMacs;
   pm.addNestedPass<func::FuncOp>(createTickGPUMatmulTiles(tiles));
   TickGPURowKernelsOptions rowKernels;

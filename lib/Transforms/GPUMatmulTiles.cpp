@@ -120,24 +120,33 @@ ThreadGrid smallTileGrid(int64_t blocks) {
                                : ThreadGrid{8, 32, 4, 1};
 }
 
-/// 64 x 64 tiles of 64 threads with 8 x 8 outputs: two reads of A and two
-/// of B from workgroup memory per 64 multiply-adds, and each element staged
-/// from global memory feeds twice the outputs of 4 x 4. Only where there
-/// are enough such tiles to fill the GPU (`large-tiles`), as timed when
-/// each read was one element: on an H100, the first layer's matmul at batch
-/// 1024 in 256 blocks of two warps (k split in 8) took 16.1 µs against 15.2 µs
-/// in 1024 blocks of 32 x 32 tiles, and the train step of the wide net at
-/// batch 256 went from 234 to 256 µs; at batch 16384, from 533 to 479 µs.
-constexpr ThreadGrid kLargeTileGrid{8, 8, 8, 8};
+/// 64 x 64 tiles of `threads` threads (`large-tile-threads`). 64 threads of
+/// 8 x 8 outputs: two reads of A and two of B from workgroup memory per 64
+/// multiply-adds, and each element staged from global memory feeds twice
+/// the outputs of 32 x 32 tiles. Only where there are enough such tiles to
+/// fill the GPU (`large-tiles`), as timed when each read was one element:
+/// on an H100, the first layer's matmul at batch 1024 in 256 blocks of two
+/// warps (k split in 8) took 16.1 µs against 15.2 µs in 1024 blocks of
+/// 32 x 32 tiles, and the train step of the wide net at batch 256 went from
+/// 234 to 256 µs; at batch 16384, from 533 to 479 µs. 256 threads of 4 x 4
+/// outputs give the same tile four times the warps (untimed).
+std::optional<ThreadGrid> largeTileGrid(int64_t threads) {
+  if (threads == 64)
+    return ThreadGrid{8, 8, 8, 8};
+  if (threads == 256)
+    return ThreadGrid{16, 16, 4, 4};
+  return std::nullopt;
+}
 
-/// The thread grid of a matmul kernel of `blocks` blocks.
-ThreadGrid gridFor(bool largeTiles, int64_t blocks) {
-  return largeTiles ? kLargeTileGrid : smallTileGrid(blocks);
+/// The thread grid of a matmul kernel of `blocks` blocks: `large` for
+/// 64 x 64 tiles, or null.
+ThreadGrid gridFor(const ThreadGrid *large, int64_t blocks) {
+  return large ? *large : smallTileGrid(blocks);
 }
 
 /// The warps of a matmul kernel of `blocks` blocks.
-int64_t warpsFor(bool largeTiles, int64_t blocks) {
-  return blocks * gridFor(largeTiles, blocks).threads() / kWarp;
+int64_t warpsFor(const ThreadGrid *large, int64_t blocks) {
+  return blocks * gridFor(large, blocks).threads() / kWarp;
 }
 
 /// Chunks of k to split a matmul of `tiles` tiles and `steps` steps of k
@@ -145,17 +154,17 @@ int64_t warpsFor(bool largeTiles, int64_t blocks) {
 /// chunk keeps at least two steps (so that staging the first tiles and
 /// storing the partial results stay a share of a block's work, not all of
 /// it).
-int64_t splitsFor(bool largeTiles, int64_t tiles, int64_t steps,
+int64_t splitsFor(const ThreadGrid *large, int64_t tiles, int64_t steps,
                   int64_t minWarps) {
   int64_t splits = 1;
-  while (warpsFor(largeTiles, tiles * splits) < minWarps &&
+  while (warpsFor(large, tiles * splits) < minWarps &&
          steps / (2 * splits) >= 2)
     splits *= 2;
   return splits;
 }
 
 void lowerToTiles(linalg::GenericOp op, MatmulLayout layout, int64_t minWarps,
-                  int64_t largeTilesFrom) {
+                  int64_t largeTilesFrom, ThreadGrid largeGrid) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   Value lhs = op.getDpsInputs()[0], rhs = op.getDpsInputs()[1],
@@ -170,12 +179,13 @@ void lowerToTiles(linalg::GenericOp op, MatmulLayout layout, int64_t minWarps,
   auto tilesOf = [&](int64_t side) -> int64_t {
     return llvm::divideCeil(m, side) * llvm::divideCeil(n, side);
   };
-  int64_t largeSide = kLargeTileGrid.tileRows();
+  int64_t largeSide = largeGrid.tileRows();
   bool largeTiles = largeTilesFrom > 0 && tilesOf(largeSide) >= largeTilesFrom;
+  const ThreadGrid *large = largeTiles ? &largeGrid : nullptr;
   int64_t tiles = tilesOf(largeTiles ? largeSide : 32);
   int64_t kSteps = llvm::divideCeil(k, kStep);
-  int64_t splits = splitsFor(largeTiles, tiles, kSteps, minWarps);
-  ThreadGrid grid = gridFor(largeTiles, tiles * splits);
+  int64_t splits = splitsFor(large, tiles, kSteps, minWarps);
+  ThreadGrid grid = gridFor(large, tiles * splits);
   int64_t tileRows = grid.tileRows(), tileColumns = grid.tileColumns();
   // Split: the partial results P[z][i][j], reduced after the kernel.
   Value partials;
@@ -391,6 +401,13 @@ struct GPUMatmulTilesPass
   using Base::Base;
 
   void runOnOperation() override {
+    std::optional<ThreadGrid> largeGrid = largeTileGrid(largeTileThreads);
+    if (!largeGrid) {
+      getOperation().emitError()
+          << getArgument() << ": large-tile-threads must be 64 or 256, not "
+          << static_cast<int64_t>(largeTileThreads);
+      return signalPassFailure();
+    }
     SmallVector<std::pair<linalg::GenericOp, MatmulLayout>> matmuls;
     getOperation().walk([&](linalg::GenericOp op) {
       std::optional<MatmulLayout> layout = matmulLayout(op);
@@ -399,7 +416,7 @@ struct GPUMatmulTilesPass
         matmuls.push_back({op, *layout});
     });
     for (auto [op, layout] : matmuls)
-      lowerToTiles(op, layout, minWarps, largeTilesFrom);
+      lowerToTiles(op, layout, minWarps, largeTilesFrom, *largeGrid);
   }
 };
 

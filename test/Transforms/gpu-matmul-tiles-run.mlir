@@ -4,6 +4,9 @@
 // RUN: tick-opt %s --tick-gpu-matmul-tiles=large-tiles=1 --tick-gpu-launch-to-loops --lower-affine --convert-vector-to-llvm --convert-scf-to-cf --finalize-memref-to-llvm --convert-arith-to-llvm --convert-index-to-llvm --convert-func-to-llvm --convert-cf-to-llvm --reconcile-unrealized-casts \
 // RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs \
 // RUN:   | FileCheck %s
+// RUN: tick-opt %s --tick-gpu-matmul-tiles="large-tiles=1 large-tile-threads=256" --tick-gpu-launch-to-loops --lower-affine --convert-vector-to-llvm --convert-scf-to-cf --finalize-memref-to-llvm --convert-arith-to-llvm --convert-index-to-llvm --convert-func-to-llvm --convert-cf-to-llvm --reconcile-unrealized-casts \
+// RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs \
+// RUN:   | FileCheck %s
 
 // The matmul kernel with 4 x 4 outputs a thread, run on the CPU block by
 // block (see gpu-launch-phases.mlir): C (530 x 520) starts at 1
@@ -15,7 +18,7 @@
 // from A and B stored transposed (A as k x m, B as n x k: both staged the
 // other way) must give the same C: the third number counts the elements
 // that differ. The second run takes 64 x 64 tiles of 8 x 8 outputs a
-// thread (9 x 9 blocks).
+// thread (9 x 9 blocks), the third 64 x 64 tiles of 256 threads of 4 x 4.
 // CHECK: [0, {{ *}}121, {{ *}}0]
 
 #a = affine_map<(d0, d1, d2) -> (d0, d2)>

@@ -2,6 +2,9 @@
 // RUN: tick-opt %s --tick-gpu-matmul-tiles="min-warps=0 large-tiles=0 row-matmul-macs=0" --canonicalize --cse | FileCheck %s --check-prefix=NOSPLIT
 // RUN: tick-opt %s --tick-gpu-matmul-tiles --canonicalize --cse | FileCheck %s --check-prefix=LARGE
 // RUN: tick-opt %s --tick-gpu-matmul-tiles=large-tiles=1 --canonicalize --cse | FileCheck %s --check-prefix=FORCED
+// RUN: tick-opt %s --tick-gpu-matmul-tiles="large-tiles=1 large-tile-threads=256" --canonicalize --cse | FileCheck %s --check-prefix=FORCED256
+// RUN: not tick-opt %s --tick-gpu-matmul-tiles=large-tile-threads=128 2>&1 | FileCheck %s --check-prefix=BAD
+// BAD: error: tick-gpu-matmul-tiles: large-tile-threads must be 64 or 256, not 128
 
 // The maps of @split_k's sum of partials.
 // CHECK-DAG:     #[[ZBIAS:map[0-9]*]] = affine_map<(d0, d1) -> (d1)>
@@ -362,6 +365,30 @@ func.func @split_k(%x: memref<40x300xf32>, %w: memref<300x50xf32>, %b: memref<50
 // FORCED-NOT:      scf.if
 // FORCED-NOT:    linalg.generic
 // FORCED-LABEL: func.func @many_large_tiles
+
+// With large-tile-threads=256 the same 64 x 64 tile takes 256 threads of
+// 4 x 4 outputs (rows 4 (t / 16) to 4 (t / 16) + 3, columns from
+// 4 (t % 16)): one 16-byte read of A and one of B per element of k.
+
+// FORCED256-LABEL: func.func @large_tiles
+// FORCED256:         gpu.launch blocks({{.*}}) in (%{{[a-z0-9]+}} = %c3, %{{[a-z0-9]+}} = %c2, %{{[a-z0-9]+}} = %c1) threads(%[[T:[a-z0-9]+]], {{.*}}) in (%{{[a-z0-9]+}} = %c256, %{{[a-z0-9]+}} = %c1, %{{[a-z0-9]+}} = %c1)
+// FORCED256-SAME:      workgroup(%[[ATILE:[a-z0-9]+]] : memref<32x68xf32, #gpu.address_space<workgroup>>, %[[BTILE:[a-z0-9]+]] : memref<32x68xf32, #gpu.address_space<workgroup>>)
+// FORCED256:           %[[OUTCOL:.*]] = arith.remui %[[T]], %c16
+// FORCED256:           %[[OUTROW:.*]] = arith.divui %[[T]], %c16
+// FORCED256:           %[[ACC:.*]]:16 = scf.for
+// FORCED256-COUNT-8:     memref.store %{{.*}}, %[[ATILE]]
+// FORCED256-COUNT-8:     memref.store %{{.*}}, %[[BTILE]]
+// FORCED256:             gpu.barrier
+// FORCED256:             scf.for %[[KK:.*]] = %c0 to %c32 step %c8 iter_args(
+// FORCED256:               %[[ROWS:.*]] = arith.muli %[[OUTROW]], %c4
+// FORCED256:               vector.load %[[ATILE]][%[[KK]], %[[ROWS]]]
+// FORCED256:               %[[COLS:.*]] = arith.muli %[[OUTCOL]], %c4
+// FORCED256:               vector.load %[[BTILE]][%[[KK]], %[[COLS]]]
+// FORCED256-NOT:           memref.load
+// FORCED256-COUNT-16:      arith.mulf
+// FORCED256-COUNT-16: scf.if
+// FORCED256-NOT:      scf.if
+// FORCED256-LABEL: func.func @many_large_tiles
 func.func @large_tiles(%x: memref<100x70xf32>, %w: memref<70x130xf32>, %y: memref<100x130xf32>) {
   linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
       ins(%x, %w : memref<100x70xf32>, memref<70x130xf32>) outs(%y : memref<100x130xf32>) {

@@ -143,6 +143,7 @@ tick::gpuOptions(const CompileSettings &settings) {
   options->toolkit = settings.gpu.toolkit;
   options->matmulMinWarps = settings.gpu.matmulMinWarps;
   options->largeTiles = settings.gpu.largeTiles;
+  options->largeTileThreads = settings.gpu.largeTileThreads;
   options->rowMatmulMacs = settings.gpu.rowMatmulMacs;
   return options;
 }

@@ -22,7 +22,7 @@ struct GPUTarget {
   std::string format = "fatbin", toolkit;
   /// The matmuls' tuning (GPUPipelineOptions).
   int64_t matmulMinWarps = kMatmulMinWarps, largeTiles = kLargeTilesFrom,
-          rowMatmulMacs = kRowMatmulMacs;
+          largeTileThreads = kLargeTileThreads, rowMatmulMacs = kRowMatmulMacs;
 };
 
 /// What to compile to, and how.

@@ -78,6 +78,12 @@ cl::opt<int64_t> gpuLargeTiles(
              "none)"),
     cl::init(tick::kLargeTilesFrom), cl::sub(compileCommand),
     cl::sub(trainCommand), cl::sub(evalCommand), cl::cat(tickCategory));
+cl::opt<int64_t> gpuLargeTileThreads(
+    "gpu-large-tile-threads",
+    cl::desc("--target=cuda: threads of a 64 x 64 matmul tile: 64 (8 x 8 "
+             "outputs each; default) or 256 (4 x 4 each)"),
+    cl::init(tick::kLargeTileThreads), cl::sub(compileCommand),
+    cl::sub(trainCommand), cl::sub(evalCommand), cl::cat(tickCategory));
 cl::opt<int64_t> gpuRowMatmulMacs(
     "gpu-row-matmul-macs",
     cl::desc("--target=cuda: matmuls reading their left operand by rows "
@@ -268,6 +274,8 @@ int checkCommon() {
   if (gpuMatmulMinWarps < 0 || gpuLargeTiles < 0 || gpuRowMatmulMacs < 0)
     return fail(kUsageError, "--gpu-matmul-min-warps, --gpu-large-tiles and "
                              "--gpu-row-matmul-macs must not be negative");
+  if (gpuLargeTileThreads != 64 && gpuLargeTileThreads != 256)
+    return fail(kUsageError, "--gpu-large-tile-threads must be 64 or 256");
   return kSuccess;
 }
 
@@ -301,6 +309,7 @@ int setGPUTarget(GPUTarget &gpu) {
   gpu.arch = gpuArch;
   gpu.matmulMinWarps = gpuMatmulMinWarps;
   gpu.largeTiles = gpuLargeTiles;
+  gpu.largeTileThreads = gpuLargeTileThreads;
   gpu.rowMatmulMacs = gpuRowMatmulMacs;
   if (!gpu.cuda)
     return kSuccess;

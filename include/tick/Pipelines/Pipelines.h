@@ -104,6 +104,11 @@ struct GPUPipelineOptions : mlir::PassPipelineOptions<GPUPipelineOptions> {
       llvm::cl::desc("Matmuls with at least this many 64 x 64 output tiles "
                      "take them (0: none)"),
       llvm::cl::init(kLargeTilesFrom)};
+  Option<int64_t> largeTileThreads{
+      *this, "large-tile-threads",
+      llvm::cl::desc("Threads of a 64 x 64 tile: 64 (8 x 8 outputs each) "
+                     "or 256 (4 x 4)"),
+      llvm::cl::init(kLargeTileThreads)};
   Option<int64_t> rowMatmulMacs{
       *this, "row-matmul-macs",
       llvm::cl::desc("Matmuls reading their left operand by rows with at "

@@ -31,6 +31,10 @@ constexpr int64_t kMatmulMinWarps = 4096;
 /// tick-gpu-matmul-tiles (two blocks a multiprocessor of an H100).
 constexpr int64_t kLargeTilesFrom = 264;
 
+/// Threads of a 64 x 64 tile in tick-gpu-matmul-tiles: 64 (8 x 8 outputs
+/// each) or 256 (4 x 4 each).
+constexpr int64_t kLargeTileThreads = 64;
+
 /// The alignment in bytes of every workgroup buffer, on the GPU
 /// (tick-gpu-align-workgroup-memory) and when kernels run on the CPU
 /// (tick-gpu-launch-to-loops): the matmul tiles are read 16 bytes at a time.

@@ -531,8 +531,9 @@ def TickGPUMatmulTiles : Pass<"tick-gpu-matmul-tiles", "mlir::func::FuncOp"> {
     threads of 4 x 1 (more warps to hide the latency of the loads). A
     matmul with at least `large-tiles` tiles of 64 x 64 takes those
     instead, each of its 64 threads 8 x 8 outputs (two reads of A and two
-    of B per 64 multiply-adds). Every element of A and B is read from
-    global memory once per block instead of once per output.
+    of B per 64 multiply-adds), or with `large-tile-threads=256` each of
+    256 threads 4 x 4. Every element of A and B is read from global memory
+    once per block instead of once per output.
 
     A matmul reading its left operand by rows with at most
     `row-matmul-macs` multiply-adds a row (n x k) is left for
@@ -557,8 +558,12 @@ def TickGPUMatmulTiles : Pass<"tick-gpu-matmul-tiles", "mlir::func::FuncOp"> {
            "(0: never)">,
     Option<"largeTilesFrom", "large-tiles", "int64_t",
            /*default=*/"tick::kLargeTilesFrom",
-           "Matmuls with at least this many 64 x 64 output tiles take them, "
-           "8 x 8 outputs a thread (0: none)">,
+           "Matmuls with at least this many 64 x 64 output tiles take them "
+           "(0: none)">,
+    Option<"largeTileThreads", "large-tile-threads", "int64_t",
+           /*default=*/"tick::kLargeTileThreads",
+           "Threads of a 64 x 64 tile: 64 (8 x 8 outputs each) or 256 "
+           "(4 x 4)">,
     Option<"rowMatmulMacs", "row-matmul-macs", "int64_t",
            /*default=*/"tick::kRowMatmulMacs",
            "Leave to tick-gpu-row-kernels the matmuls reading their left "
