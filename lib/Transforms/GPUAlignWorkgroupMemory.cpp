@@ -27,16 +27,15 @@ struct GPUAlignWorkgroupMemoryPass
   using Base::Base;
 
   void runOnOperation() override {
+    StringRef name = LLVM::LLVMDialect::getAlignAttrName();
     auto bytes = IntegerAttr::get(IntegerType::get(&getContext(), 64),
                                   static_cast<int64_t>(alignment));
     getOperation().walk([&](gpu::GPUFuncOp func) {
       for (unsigned i = 0; i < func.getNumWorkgroupAttributions(); ++i) {
-        auto current =
-            dyn_cast_or_null<IntegerAttr>(func.getWorkgroupAttributionAttr(
-                i, LLVM::LLVMDialect::getAlignAttrName()));
-        if (!current || current.getInt() < bytes.getInt())
-          func.setWorkgroupAttributionAttr(
-              i, LLVM::LLVMDialect::getAlignAttrName(), bytes);
+        auto current = dyn_cast_or_null<IntegerAttr>(
+            func.getWorkgroupAttributionAttr(i, name));
+        if (!current || current.getInt() < alignment)
+          func.setWorkgroupAttributionAttr(i, name, bytes);
       }
     });
   }

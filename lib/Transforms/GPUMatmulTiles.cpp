@@ -130,12 +130,9 @@ ThreadGrid smallTileGrid(int64_t blocks) {
 /// 32 x 32 tiles, and the train step of the wide net at batch 256 went from
 /// 234 to 256 µs; at batch 16384, from 533 to 479 µs. 256 threads of 4 x 4
 /// outputs give the same tile four times the warps (untimed).
-std::optional<ThreadGrid> largeTileGrid(int64_t threads) {
-  if (threads == 64)
-    return ThreadGrid{8, 8, 8, 8};
-  if (threads == 256)
-    return ThreadGrid{16, 16, 4, 4};
-  return std::nullopt;
+ThreadGrid largeTileGrid(int64_t threads) {
+  assert(isLargeTileThreads(threads) && "checked by the pass");
+  return threads == 64 ? ThreadGrid{8, 8, 8, 8} : ThreadGrid{16, 16, 4, 4};
 }
 
 /// The thread grid of a matmul kernel of `blocks` blocks: `large` for
@@ -401,8 +398,7 @@ struct GPUMatmulTilesPass
   using Base::Base;
 
   void runOnOperation() override {
-    std::optional<ThreadGrid> largeGrid = largeTileGrid(largeTileThreads);
-    if (!largeGrid) {
+    if (!isLargeTileThreads(largeTileThreads)) {
       getOperation().emitError()
           << getArgument() << ": large-tile-threads must be 64 or 256, not "
           << static_cast<int64_t>(largeTileThreads);
@@ -416,7 +412,8 @@ struct GPUMatmulTilesPass
         matmuls.push_back({op, *layout});
     });
     for (auto [op, layout] : matmuls)
-      lowerToTiles(op, layout, minWarps, largeTilesFrom, *largeGrid);
+      lowerToTiles(op, layout, minWarps, largeTilesFrom,
+                   largeTileGrid(largeTileThreads));
   }
 };
 

@@ -274,7 +274,7 @@ int checkCommon() {
   if (gpuMatmulMinWarps < 0 || gpuLargeTiles < 0 || gpuRowMatmulMacs < 0)
     return fail(kUsageError, "--gpu-matmul-min-warps, --gpu-large-tiles and "
                              "--gpu-row-matmul-macs must not be negative");
-  if (gpuLargeTileThreads != 64 && gpuLargeTileThreads != 256)
+  if (!tick::isLargeTileThreads(gpuLargeTileThreads))
     return fail(kUsageError, "--gpu-large-tile-threads must be 64 or 256");
   return kSuccess;
 }

@@ -35,6 +35,11 @@ constexpr int64_t kLargeTilesFrom = 264;
 /// each) or 256 (4 x 4 each).
 constexpr int64_t kLargeTileThreads = 64;
 
+/// The thread counts a 64 x 64 tile can take (`large-tile-threads`).
+constexpr bool isLargeTileThreads(int64_t threads) {
+  return threads == 64 || threads == 256;
+}
+
 /// The alignment in bytes of every workgroup buffer, on the GPU
 /// (tick-gpu-align-workgroup-memory) and when kernels run on the CPU
 /// (tick-gpu-launch-to-loops): the matmul tiles are read 16 bytes at a time.
