@@ -97,10 +97,16 @@ struct AdamStepLowering : OpRewritePattern<nn::AdamStepOp> {
     Value correction2 = arith::SubFOp::create(
         rewriter, loc, wide(1.0), math::PowFOp::create(rewriter, loc, wide(beta2), t));
     Value stepSize = arith::DivFOp::create(rewriter, loc, wide(lrValue), correction1);
-    Value correction2Sqrt = math::SqrtOp::create(rewriter, loc, correction2);
+    // Inverted once here, so that each element multiplies by it: one
+    // division an element (m / denom) instead of two. Divisions and square
+    // roots share one slow unit; Adam's element loop was bound by it.
+    Value inverseCorrection2Sqrt =
+        arith::DivFOp::create(rewriter, loc, wide(1.0),
+                              math::SqrtOp::create(rewriter, loc, correction2));
     if (element != f64) {
       stepSize = arith::TruncFOp::create(rewriter, loc, element, stepSize);
-      correction2Sqrt = arith::TruncFOp::create(rewriter, loc, element, correction2Sqrt);
+      inverseCorrection2Sqrt = arith::TruncFOp::create(rewriter, loc, element,
+                                                       inverseCorrection2Sqrt);
     }
     Value decay = constant(decayValue);
     Value shrink = constant(1.0 - lrValue * decayValue);
@@ -130,8 +136,8 @@ struct AdamStepLowering : OpRewritePattern<nn::AdamStepOp> {
                                     arith::MulFOp::create(b, loc, g, g)));
           Value denom = arith::AddFOp::create(
               b, loc,
-              arith::DivFOp::create(b, loc, math::SqrtOp::create(b, loc, v),
-                                    correction2Sqrt),
+              arith::MulFOp::create(b, loc, math::SqrtOp::create(b, loc, v),
+                                    inverseCorrection2Sqrt),
               eps);
           Value update = arith::MulFOp::create(
               b, loc, stepSize, arith::DivFOp::create(b, loc, m, denom));
