@@ -4,10 +4,13 @@
 // A Linear + LayerNorm + ReLU block on 16 rows: one parallel loop over
 // blocks of 8 rows computes the bias, the matmul, the row statistics and
 // the output of each block. The transposed weight every block reads is
-// computed once, by a loop of its own, not once per block.
+// computed once, by a loop of its own, not once per block; its blocks are
+// blocks of the weight's rows (the columns of the transpose), the rows an
+// optimizer step updates in its blocks.
 // CHECK-LABEL: func.func @block
-// CHECK:         %[[WT:.*]] = scf.forall (%{{.*}}) in (37)
-// CHECK:           linalg.transpose
+// CHECK:         %[[WT:.*]] = scf.forall (%[[J:.*]]) = (0) to (32) step (8)
+// CHECK:           %[[WROWS:.*]] = tensor.extract_slice %arg1[%[[J]], 0] [8, 37] [1, 1]
+// CHECK:           linalg.transpose ins(%[[WROWS]] : tensor<8x37xf32>) outs(%{{.*}} : tensor<37x8xf32>)
 // CHECK:         %[[Y:.*]] = scf.forall (%[[I:.*]]) = (0) to (16) step (8) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<16x32xf32>)
 // CHECK:           %[[X:.*]] = tensor.extract_slice %{{.*}}[%[[I]], 0] [8, 37] [1, 1]
 // CHECK:           linalg.matmul ins(%[[X]], %{{.*}} : tensor<8x37xf32>, tensor<37x32xf32>)
@@ -30,6 +33,13 @@
 // CHECK-LABEL: func.func @streamed_weight
 // CHECK:         scf.forall (%{{.*}}) = (0) to (32) step (16)
 // CHECK:           linalg.matmul ins(%{{.*}} : tensor<16x256xf32>, tensor<256x1024xf32>)
+
+// A weight of a few rows (one block of them) is transposed in blocks of
+// the transpose's rows instead, so that it still runs in parallel.
+// CHECK-LABEL: func.func @few_weight_rows
+// CHECK:         scf.forall (%[[K:.*]]) = (0) to (24) step (8)
+// CHECK:           tensor.extract_slice %arg0[0, %[[K]]] [4, 8] [1, 1]
+// CHECK:           linalg.transpose
 #map = affine_map<(d0, d1) -> (d1)>
 #map1 = affine_map<(d0, d1) -> (d0, d1)>
 #map2 = affine_map<(d0, d1) -> (d0)>
@@ -87,5 +97,10 @@ module {
   func.func @streamed_weight(%x: tensor<32x256xf32>, %w: tensor<256x1024xf32>, %init: tensor<32x1024xf32>) -> tensor<32x1024xf32> {
     %y = linalg.matmul ins(%x, %w : tensor<32x256xf32>, tensor<256x1024xf32>) outs(%init : tensor<32x1024xf32>) -> tensor<32x1024xf32>
     return %y : tensor<32x1024xf32>
+  }
+  func.func @few_weight_rows(%w: tensor<4x24xf32>) -> tensor<24x4xf32> {
+    %empty = tensor.empty() : tensor<24x4xf32>
+    %t = linalg.transpose ins(%w : tensor<4x24xf32>) outs(%empty : tensor<24x4xf32>) permutation = [1, 0]
+    return %t : tensor<24x4xf32>
   }
 }
