@@ -154,8 +154,8 @@ struct TileParallelPass : tick::impl::TickTileParallelBase<TileParallelPass> {
     int64_t batch = ranges[0];
     int64_t limit = rows;
     if (streamsWeight)
-      limit =
-          std::max<int64_t>(limit, std::min<int64_t>(streamedRows, batch / 2));
+      limit = std::max<int64_t>(limit,
+                                std::min<int64_t>(streamedRows, batch / 2));
     sizes[0] = tick::largestDivisorAtMost(batch, limit);
     if (sizes[0] != batch)
       return sizes;
@@ -215,8 +215,8 @@ struct TileParallelPass : tick::impl::TickTileParallelBase<TileParallelPass> {
         scf::SCFTilingOptions().setTileSizes(sizes).setLoopType(
             scf::SCFTilingOptions::LoopType::ForallOp));
     options.setFusionControlFn(
-        [&](tensor::ExtractSliceOp slice, OpResult producer, bool)
-            -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+        [&](tensor::ExtractSliceOp slice, OpResult producer,
+            bool) -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
           if (!isa<linalg::LinalgOp>(producer.getOwner()) ||
               (updatesArgument && readsUpdatedArgument(producer.getOwner())))
             return std::nullopt;
