@@ -1,7 +1,8 @@
 //===- Files.h - reading whole files, parsing bytes -------------*- C++ -*-===//
 //
 // The parsers take bytes, not paths, so the fuzzers can drive them without
-// touching the file system; the public entry points read the file first.
+// touching the file system; the public entry points read the file first
+// (tickrt_idx_read a chunk at a time, through the parser parseIdx uses).
 //
 //===----------------------------------------------------------------------===//
 
