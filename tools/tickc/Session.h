@@ -30,6 +30,10 @@ public:
   tickrt_trainer_model model{};
 
 private:
+  /// open() but for giving the compiler's memory back.
+  int compileAndLoad(const std::string &modelPath, CompileSettings compile,
+                     NativeTarget &native);
+
   ModelInfo info;
   tickrt_model *library = nullptr;
   std::string directory;
