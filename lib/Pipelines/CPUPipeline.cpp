@@ -135,6 +135,8 @@ void tick::buildCPUBufferizePipeline(OpPassManager &pm) {
 }
 
 void tick::buildCPUToLLVMPipeline(OpPassManager &pm) {
+  // The runtime gathers each batch on the model's threads.
+  pm.addPass(createTickAddParallelFor());
   pm.addPass(createForallToParallelLoopPass());
   pm.addPass(createConvertSCFToOpenMPPass());
   pm.addPass(createCanonicalizerPass());

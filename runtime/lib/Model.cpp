@@ -95,6 +95,13 @@ extern "C" void (*tickrt_model_threads_setter(tickrt_model *model))(int) {
                : nullptr;
 }
 
+extern "C" tickrt_parallel_for tickrt_model_parallel_for(tickrt_model *model) {
+  // tick-add-parallel-for's function, in every CPU model library.
+  return model ? reinterpret_cast<tickrt_parallel_for>(
+                     dlsym(model->handle, "_tick_parallel_for"))
+               : nullptr;
+}
+
 extern "C" tickrt_status tickrt_model_set_num_threads(tickrt_model *model,
                                                       int threads) {
   if (!model)

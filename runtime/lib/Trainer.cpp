@@ -254,8 +254,7 @@ struct Batch {
   }
   int fill(const tickrt_idx &images, const tickrt_idx &labelFile,
            const int64_t *indices, int64_t count) {
-    tickrt_dataset_gather(&images, &labelFile, indices, count, pixels.data(),
-                          labels.data());
+    gather(images, labelFile, indices, count);
     for (int64_t i = 0; i < count; ++i)
       labels32[i] = static_cast<int32_t>(labels[i]);
     if (int code = memory.toDevice(pixels.data()))
@@ -264,6 +263,31 @@ struct Batch {
   }
 
 private:
+  /// The samples' pixels and labels, on the model's threads where it has
+  /// them: each thread then writes the rows it reads first in the step.
+  void gather(const tickrt_idx &images, const tickrt_idx &labelFile,
+              const int64_t *indices, int64_t count) {
+    if (!model.parallel_for) {
+      tickrt_dataset_gather(&images, &labelFile, indices, count, pixels.data(),
+                            labels.data());
+      return;
+    }
+    struct Work {
+      const tickrt_idx &images, &labelFile;
+      const int64_t *indices;
+      float *pixels;
+      int64_t *labels, features;
+    } work{images, labelFile, indices, pixels.data(), labels.data(),
+           inputFeatures(model)};
+    model.parallel_for(
+        [](void *context, int64_t i) {
+          auto &w = *static_cast<Work *>(context);
+          tickrt_dataset_gather(&w.images, &w.labelFile, w.indices + i, 1,
+                                w.pixels + i * w.features, w.labels + i);
+        },
+        &work, count);
+  }
+
   void *labelData() {
     return model.labels32 ? static_cast<void *>(labels32.data())
                           : static_cast<void *>(labels.data());

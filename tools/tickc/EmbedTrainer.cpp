@@ -51,10 +51,10 @@ bool tick::embedTrainer(Module &module, const ModelInfo &info,
                          "tickrt_trainer_parameter");
   // tickrt_trainer_model: name, num_parameters, parameters, input_rank,
   // input_shape, classes, batch_size, labels32, optimizer, cuda, forward,
-  // train_step, set_num_threads.
+  // train_step, set_num_threads, parallel_for.
   StructType *modelType = StructType::create(
       context,
-      {ptr, i32, ptr, i32, shape, i64, i64, i32, ptr, i32, ptr, ptr, ptr},
+      {ptr, i32, ptr, i32, shape, i64, i64, i32, ptr, i32, ptr, ptr, ptr, ptr},
       "tickrt_trainer_model");
 
   Function *forward = module.getFunction("_tick_packed_forward");
@@ -86,6 +86,10 @@ bool tick::embedTrainer(Module &module, const ModelInfo &info,
                                  FunctionType::get(Type::getVoidTy(context),
                                                    {i32}, false))
             .getCallee());
+  // tick-add-parallel-for's loop, in CPU code only.
+  Constant *parallelFor = ConstantPointerNull::get(ptr);
+  if (Function *loop = module.getFunction("_tick_parallel_for"))
+    parallelFor = loop;
   Constant *description = ConstantStruct::get(
       modelType,
       {stringConstant(module, info.path, "tick.model.name"),
@@ -95,7 +99,8 @@ bool tick::embedTrainer(Module &module, const ModelInfo &info,
        ConstantInt::get(i64, info.batchSize),
        ConstantInt::get(i32, info.labels32),
        stringConstant(module, info.optimizer, "tick.optimizer"),
-       ConstantInt::get(i32, info.cuda), forward, trainStep, setThreads});
+       ConstantInt::get(i32, info.cuda), forward, trainStep, setThreads,
+       parallelFor});
   auto *model = new GlobalVariable(module, modelType, /*isConstant=*/true,
                                    GlobalValue::PrivateLinkage, description,
                                    "tick.model");

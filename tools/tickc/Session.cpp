@@ -60,5 +60,6 @@ int Session::compileAndLoad(const std::string &path, CompileSettings compile,
        tickrt_model_entry(library, "train_step", &model.train_step)))
     return fail(kToolError, tickrt_last_error());
   model.set_num_threads = tickrt_model_threads_setter(library);
+  model.parallel_for = tickrt_model_parallel_for(library);
   return kSuccess;
 }

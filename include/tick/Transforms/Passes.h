@@ -45,6 +45,10 @@ constexpr bool isLargeTileThreads(int64_t threads) {
 /// (tick-gpu-launch-to-loops): the matmul tiles are read 16 bytes at a time.
 constexpr int64_t kWorkgroupAlignment = 16;
 
+/// The function of a CPU model library that runs a callback on its threads
+/// (tick-add-parallel-for); the runtime looks it up by this name.
+constexpr const char kParallelForName[] = "_tick_parallel_for";
+
 #define GEN_PASS_DECL
 #include "tick/Transforms/Passes.h.inc"
 

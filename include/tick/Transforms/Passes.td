@@ -238,6 +238,23 @@ def TickSplitEmptyTensors
   let dependentDialects = ["mlir::tensor::TensorDialect"];
 }
 
+def TickAddParallelFor : Pass<"tick-add-parallel-for", "mlir::ModuleOp"> {
+  let summary = "Add _tick_parallel_for, a loop on the model's threads for "
+                "the runtime";
+  let description = [{
+    Adds `func.func @_tick_parallel_for(%body: !llvm.ptr, %context:
+    !llvm.ptr, %count: i64)`, which calls `body(context, i)` for each i in
+    [0, count) from an `scf.parallel` loop: lowered with the rest of the
+    module, the model library's OpenMP threads run it, each a block of
+    indices in thread order (as each compiled loop splits its rows). The
+    runtime gathers a batch with it (C: `void (*)(void (*)(void *,
+    int64_t), void *, int64_t)`). A module that has the function keeps it.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::func::FuncDialect",
+                           "mlir::LLVM::LLVMDialect", "mlir::scf::SCFDialect"];
+}
+
 def TickPackEntryPoints : Pass<"tick-pack-entry-points", "mlir::ModuleOp"> {
   let summary = "Add a void(void **) entry point beside each C interface";
   let description = [{

@@ -76,6 +76,13 @@ TICKRT_API void tickrt_model_close(tickrt_model *model);
  * (--target=cuda). */
 TICKRT_API void (*tickrt_model_threads_setter(tickrt_model *model))(int);
 
+/* A loop on the model's threads: calls body(context, i) for each i in
+ * [0, count), each thread a block of indices in order; NULL when the
+ * model's code has none (--target=cuda). */
+typedef void (*tickrt_parallel_for)(void (*body)(void *context, int64_t i),
+                                    void *context, int64_t count);
+TICKRT_API tickrt_parallel_for tickrt_model_parallel_for(tickrt_model *model);
+
 /* Sets the OpenMP thread count the model's code runs with (0: leave it). */
 TICKRT_API tickrt_status tickrt_model_set_num_threads(tickrt_model *model,
                                                       int threads);

@@ -53,6 +53,7 @@ typedef struct tickrt_trainer_model {
   int cuda;              /* the compiled code takes device memory */
   tickrt_entry forward, train_step;
   void (*set_num_threads)(int); /* OpenMP threads; NULL: none */
+  tickrt_parallel_for parallel_for; /* gathers batches; NULL: one thread */
 } tickrt_trainer_model;
 
 typedef struct tickrt_train_options {
