@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <sys/stat.h>
 #include <vector>
 #include <zlib.h>
 
@@ -42,6 +43,27 @@ public:
 
   bool isGzip() const { return gzipped; }
 
+  /// The bytes not read yet: for raw data, sets `left` to them and returns
+  /// true; for a gzip stream, lowers `left` to the most its compressed
+  /// bytes can inflate to (deflate's limit is 1032 to 1) and returns false.
+  bool bytesLeft(size_t &left) {
+    size_t input = this->input.size() - position;
+    if (file) {
+      struct stat st;
+      if (fstat(fileno(file), &st) != 0 || st.st_size < 0)
+        return false;
+      input += size_t(st.st_size) - std::min(size_t(st.st_size), fileRead);
+    }
+    if (!gzipped) {
+      left = input;
+      return true;
+    }
+    // (plus what inflate may hold back: less than a chunk)
+    if (left > kChunk && input < (left - kChunk) / kMostInflation)
+      left = input * kMostInflation + kChunk;
+    return false;
+  }
+
   /// Reads up to `n` bytes into `dst`; `got` says how many there were.
   tickrt_status read(uint8_t *dst, size_t n, size_t &got) {
     got = 0;
@@ -52,7 +74,9 @@ public:
       std::memcpy(dst, input.data() + position, got);
       position += got;
       if (got < n && file) {
-        got += std::fread(dst + got, 1, n - got, file);
+        size_t more = std::fread(dst + got, 1, n - got, file);
+        fileRead += more;
+        got += more;
         if (std::ferror(file))
           return status = tickrt::fail(TICKRT_ERROR_IO, "%s: read error", path);
       }
@@ -111,14 +135,17 @@ private:
     if (!file)
       return TICKRT_OK;
     input.resize(std::fread(input.data(), 1, kChunk, file));
+    fileRead += input.size();
     if (std::ferror(file))
       return tickrt::fail(TICKRT_ERROR_IO, "%s: read error", path);
     return TICKRT_OK;
   }
 
   static constexpr size_t kChunk = 1 << 16;
+  static constexpr size_t kMostInflation = 1032;
   const char *path;
   FILE *file = nullptr;
+  size_t fileRead = 0; // bytes read from `file` so far
   std::vector<uint8_t> input;
   size_t position = 0;
   bool gzipped = false;
@@ -172,19 +199,31 @@ tickrt_status readIdx(const char *path, IdxBytes &in, tickrt_idx *out) {
   }
   out->rank = rank;
   out->count = static_cast<int64_t>(count);
-  out->data = static_cast<uint8_t *>(std::malloc(count));
+  // Raw data says its size: a header that promises more or less than the
+  // file holds fails before anything is allocated. A gzip stream bounds
+  // what it inflates to, so that a header promising 2 GiB in a small file
+  // costs no more than the file could hold.
+  auto wrongSize = [&](size_t has) {
+    return tickrt::fail(TICKRT_ERROR_FORMAT,
+                        "%s: %s: IDX header promises %llu data bytes, the "
+                        "file has %zu",
+                        path, has < count ? "truncated" : "trailing data",
+                        static_cast<unsigned long long>(count), has);
+  };
+  size_t most = count;
+  if (in.bytesLeft(most) && most != count)
+    return wrongSize(most);
+  size_t capacity = std::min<size_t>(count, most);
+  out->data =
+      static_cast<uint8_t *>(std::malloc(std::max<size_t>(capacity, 1)));
   if (!out->data)
     return tickrt::fail(TICKRT_ERROR_MEMORY, "%s: out of memory", path);
+  tickrt_status s = in.read(out->data, capacity, got);
   size_t extra = 0;
-  tickrt_status s = in.read(out->data, count, got);
-  if (!s && got == count)
+  if (!s && got == capacity)
     s = in.remaining(kMaxBytes, extra);
   if (!s && got + extra != count)
-    s = tickrt::fail(TICKRT_ERROR_FORMAT,
-                     "%s: %s: IDX header promises %llu data bytes, the file "
-                     "has %zu",
-                     path, got < count ? "truncated" : "trailing data",
-                     static_cast<unsigned long long>(count), got + extra);
+    s = wrongSize(got + extra);
   return s;
 }
 
