@@ -34,6 +34,11 @@ config.substitutions.append(("%mlir_runner_libs", ",".join(
     os.path.join(llvm_lib_dir, lib) for lib in
     ["libmlir_c_runner_utils.so", "libmlir_runner_utils.so", "libomp.so"])))
 
+# scripts/test-sanitizers runs the suite on its build: its tools reserve
+# address space a test that limits it cannot give them.
+if os.environ.get("TICK_SANITIZED"):
+    config.available_features.add("sanitized")
+
 # Optional parts of the suite, present when setup has installed them.
 import subprocess
 if subprocess.run([config.python_executable, "-c", "import torch"],
