@@ -159,8 +159,9 @@ uint32_t bigEndian32(const uint8_t *p) {
          uint32_t(p[3]);
 }
 
-/// Fills `out` (its data malloc'ed) from `in`; leaves `out` empty on error.
-tickrt_status readIdx(const char *path, IdxBytes &in, tickrt_idx *out) {
+/// Fills `out` (its data malloc'ed) from `in`; on error `out` may hold
+/// part of it (readIdx frees it).
+tickrt_status parseInto(const char *path, IdxBytes &in, tickrt_idx *out) {
   const char *what =
       in.isGzip() ? "gzip-compressed, but what it holds is not" : "not";
   uint8_t head[4 + 4 * 4];
@@ -227,6 +228,15 @@ tickrt_status readIdx(const char *path, IdxBytes &in, tickrt_idx *out) {
   return s;
 }
 
+/// Fills `out` (its data malloc'ed) from `in`; leaves `out` empty on error.
+tickrt_status readIdx(const char *path, IdxBytes &in, tickrt_idx *out) {
+  *out = tickrt_idx{};
+  tickrt_status s = parseInto(path, in, out);
+  if (s)
+    tickrt_idx_free(out);
+  return s;
+}
+
 } // namespace
 
 extern "C" tickrt_status tickrt_idx_read(const char *path, tickrt_idx *out) {
@@ -243,19 +253,13 @@ extern "C" tickrt_status tickrt_idx_read(const char *path, tickrt_idx *out) {
     s = readIdx(path, in, out);
   }
   std::fclose(file);
-  if (s)
-    tickrt_idx_free(out);
   return s;
 }
 
 tickrt_status tickrt::parseIdx(const char *path, std::vector<uint8_t> bytes,
                                tickrt_idx *out) {
-  *out = tickrt_idx{};
   IdxBytes in(path, std::move(bytes));
-  tickrt_status s = readIdx(path, in, out);
-  if (s)
-    tickrt_idx_free(out);
-  return s;
+  return readIdx(path, in, out);
 }
 
 extern "C" void tickrt_idx_free(tickrt_idx *idx) {
