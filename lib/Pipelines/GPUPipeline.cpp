@@ -50,6 +50,7 @@ void tick::buildGPUKernelsPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createTickGPUMatmulTiles(tiles));
   TickGPURowKernelsOptions rowKernels;
   rowKernels.rowMatmulMacs = options.rowMatmulMacs;
+  rowKernels.maxGroupWidth = options.rowGroupWidth;
   pm.addNestedPass<func::FuncOp>(createTickGPURowKernels(rowKernels));
   pm.addNestedPass<func::FuncOp>(createTickGPURowReductions());
   pm.addNestedPass<func::FuncOp>(createTickGPUColumnReductions());

@@ -8,10 +8,17 @@
 // times from memory.
 //
 // Here a run of such ops becomes one kernel in which a warp owns a row:
-// lane l holds columns l, l + 32, ... in registers from their first load to
-// their last use, a row's statistics combine with xor shuffles and are then
+// each lane holds its columns in registers from their first load to their
+// last use, a row's statistics combine with xor shuffles and are then
 // known to every lane of the warp, and the kernel stores only what code
 // after the run reads.
+//
+// A lane's columns come in groups of up to four neighbours (columns 4l to
+// 4l + 3, then 128 + 4l to 128 + 4l + 3, ... for rows of a multiple of 128),
+// so that each group of a row's f32 elements is one 16-byte load or store:
+// a quarter of the memory instructions of a column a lane at a time, for
+// kernels that only move rows through registers (LayerNorm forward reads
+// and writes 8 bytes an element and computes little).
 //
 // The last layer's matmuls (64 x 10 forward, 10 x 64 input gradient) sit
 // between such runs and took a kernel each for a few hundred
@@ -33,6 +40,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "llvm/ADT/SetVector.h"
 
 #include <vector>
@@ -316,13 +324,23 @@ private:
   DenseSet<Value> written, sharedReads, readFromMemory;
 };
 
-/// Builds the kernel of a run: a warp per row, lane l holding columns
-/// l, l + 32, ... .
+/// How many neighbouring columns a lane holds together in rows of
+/// `columns`: the widest group, at most `maxWidth`, that every lane fills
+/// in every stretch of 32 groups (1: lane l holds l, l + 32, ...).
+int64_t groupWidth(int64_t columns, int64_t maxWidth) {
+  int64_t width = 1;
+  while (width * 2 <= maxWidth && columns % (kWarp * width * 2) == 0)
+    width *= 2;
+  return width;
+}
+
+/// Builds the kernel of a run: a warp per row, each lane holding its
+/// columns in groups of `groupWidth` neighbours.
 class RowKernelBuilder {
 public:
   RowKernelBuilder(OpBuilder &b, Location loc, const RowRun &run,
-                   int64_t rowsPerBlock)
-      : b(b), loc(loc), run(run) {
+                   int64_t rowsPerBlock, int64_t maxGroupWidth)
+      : b(b), loc(loc), run(run), maxGroupWidth(maxGroupWidth) {
     for (const RowOp &row : run.ops)
       inRun.insert(row.op);
     rowsPerBlock = std::min(rowsPerBlock, run.rows);
@@ -385,9 +403,11 @@ private:
     });
   }
 
-  /// Column `l + 32 k` of lane l, and whether it lies inside the row (null
-  /// where every lane's does). A lane past the row's end reads its last
-  /// element, and stores nothing.
+  /// The column of lane l's `k`-th element in rows of `columns`: with
+  /// groups of w neighbours, 32 w g + w l + k % w for g = k / w (l + 32 k
+  /// for w = 1); and whether it lies inside the row (null where every
+  /// lane's does). A lane past the row's end reads its last element, and
+  /// stores nothing.
   std::pair<Value, Value> column(int64_t k, int64_t columns) {
     auto key = std::make_pair(k, columns);
     auto it = columnsOf.find(key);
@@ -395,13 +415,68 @@ private:
       return it->second;
     // The kernel is straight-line code (stores aside): a value made here
     // is there for every later op.
-    Value index = arith::AddIOp::create(b, loc, lane, constant(k * kWarp));
-    if ((k + 1) * kWarp <= columns)
+    int64_t width = groupWidth(columns, maxGroupWidth);
+    Value first = lane;
+    if (width > 1) {
+      Value &scaled = laneTimes[width];
+      if (!scaled)
+        scaled = arith::MulIOp::create(b, loc, lane, constant(width));
+      first = scaled;
+    }
+    Value index = first;
+    if (int64_t offset = k / width * kWarp * width + k % width)
+      index = arith::AddIOp::create(b, loc, first, constant(offset));
+    if ((k / width + 1) * kWarp * width <= columns)
       return columnsOf[key] = {index, Value()};
     Value inside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
                                          index, constant(columns));
     Value safe = arith::MinUIOp::create(b, loc, index, constant(columns - 1));
     return columnsOf[key] = {safe, inside};
+  }
+
+  /// Whether `buffer`'s groups of neighbouring elements move as vectors.
+  static bool movesGroups(Value buffer) {
+    Type element = getElementTypeOrSelf(buffer.getType());
+    return element.isF32() || element.isInteger(32);
+  }
+
+  /// A group of `width` of `buffer`'s elements as one value.
+  static VectorType groupType(Value buffer, int64_t width) {
+    return VectorType::get({width}, getElementTypeOrSelf(buffer.getType()));
+  }
+  /// A group's accesses are aligned to its size: rows are whole groups of
+  /// 32 lanes, so a group starts at a multiple of its size from the
+  /// buffer's start, which must lie at 16 bytes (device allocations start
+  /// at 256).
+  static llvm::MaybeAlign groupAlignment(int64_t width) {
+    return llvm::MaybeAlign(width * 4);
+  }
+
+  /// Lane's element `k` of rows of `columns` in `buffer`, at `leading`
+  /// indices (the row, or a chunk and the row): read with its group's
+  /// neighbours, once per group (`chunk` tells chunks of one buffer apart).
+  Value elementAt(Value buffer, ValueRange leading, int64_t k, int64_t columns,
+                  int64_t chunk = -1) {
+    int64_t width = groupWidth(columns, maxGroupWidth);
+    auto at = [&](int64_t element) {
+      SmallVector<Value> indices(leading);
+      indices.push_back(column(element, columns).first);
+      return indices;
+    };
+    if (width == 1 || !movesGroups(buffer))
+      return load(buffer, at(k));
+    // Every element is taken out of the vector at once: only scalars live
+    // on across shuffles, as tick-gpu-launch-to-loops (kernels on the CPU)
+    // requires.
+    SmallVector<Value> &group = groups[{buffer, chunk, k / width}];
+    if (group.empty()) {
+      Value vector = vector::LoadOp::create(
+          b, loc, groupType(buffer, width), buffer, at(k - k % width),
+          /*nontemporal=*/false, groupAlignment(width));
+      for (int64_t e = 0; e < width; ++e)
+        group.push_back(vector::ExtractOp::create(b, loc, vector, e));
+    }
+    return group[k % width];
   }
 
   Value load(Value buffer, ValueRange indices) {
@@ -449,19 +524,18 @@ private:
     case Access::Column: {
       Value &value = columnValues[{operand, k}];
       if (!value)
-        value = load(operand, column(k, columns).first);
+        value = elementAt(operand, {}, k, columns);
       return value;
     }
     case Access::RowColumn: {
       Value &value = elements[{operand, k}];
       if (!value)
-        value = load(operand, {safeRow, column(k, columns).first});
+        value = elementAt(operand, safeRow, k, columns);
       return value;
     }
     case Access::Chunk:
       // Read once, by the sum of the chunks.
-      return load(operand,
-                  {constant(chunk), safeRow, column(k, columns).first});
+      return elementAt(operand, {constant(chunk), safeRow}, k, columns, chunk);
     case Access::Matrix:
       break; // buildMatmul reads its right operand itself
     }
@@ -509,24 +583,44 @@ private:
     }
   }
 
-  /// Sets this lane's column `k` of `output` (`columns` wide) to `value`,
-  /// stored if read after the run. A value the run overwrites later (a
-  /// bias, or zeros, that a row matmul then adds to) is not stored: nothing
-  /// in the run reads it from memory, and the later value is.
+  /// Sets this lane's element `k` of `output` (rows of `columns`) to
+  /// `value`, stored if read after the run: a group of neighbours at once,
+  /// when its last element is set (ops set a row's elements in order). A
+  /// value the run overwrites later (a bias, or zeros, that a row matmul
+  /// then adds to) is not stored: nothing in the run reads it from memory,
+  /// and the later value is.
   void setElement(Value output, int64_t k, int64_t columns, Value value) {
     elements[{output, k}] = value;
     if (!readAfterRun(output))
       return;
-    if (Operation *earlier = elementStores.lookup({output, k}))
+    int64_t width =
+        movesGroups(output) ? groupWidth(columns, maxGroupWidth) : 1;
+    if (k % width != width - 1)
+      return;
+    int64_t first = k - (width - 1);
+    if (Operation *earlier = elementStores.lookup({output, first}))
       earlier->erase();
-    auto [index, inside] = column(k, columns);
+    auto [index, inside] = column(first, columns);
     Value stores =
         inside ? arith::AndIOp::create(b, loc, inRange, inside) : inRange;
+    Value group;
+    if (width > 1) {
+      SmallVector<Value> values;
+      for (int64_t e = first; e <= k; ++e)
+        values.push_back(elements.lookup({output, e}));
+      group = vector::FromElementsOp::create(b, loc, groupType(output, width),
+                                             values);
+    }
     auto store = scf::IfOp::create(b, loc, stores, /*withElseRegion=*/false);
-    elementStores[{output, k}] = store;
+    elementStores[{output, first}] = store;
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(store.thenBlock()->getTerminator());
-    memref::StoreOp::create(b, loc, value, output, ValueRange{safeRow, index});
+    if (group)
+      vector::StoreOp::create(b, loc, group, output, ValueRange{safeRow, index},
+                              /*nontemporal=*/false, groupAlignment(width));
+    else
+      memref::StoreOp::create(b, loc, value, output,
+                              ValueRange{safeRow, index});
   }
 
   /// A row of a matmul: every lane gets the k elements of A's row from the
@@ -536,10 +630,14 @@ private:
     Value lhs = op.getDpsInputs()[0], rhs = op.getDpsInputs()[1],
           out = op.getDpsInits()[0];
     Value width = arith::ConstantIntOp::create(b, loc, kWarp, 32);
+    int64_t lhsWidth = groupWidth(row.depth, maxGroupWidth);
     SmallVector<Value> lhsRow;
     for (int64_t c = 0; c < row.depth; ++c) {
-      Value mine = operandAt(lhs, Access::RowColumn, c / kWarp, row.depth);
-      Value lane = arith::ConstantIntOp::create(b, loc, c % kWarp, 32);
+      // Column c is element k of lane `holder` (see `column`).
+      int64_t group = c / lhsWidth, holder = group % kWarp;
+      int64_t k = group / kWarp * lhsWidth + c % lhsWidth;
+      Value mine = operandAt(lhs, Access::RowColumn, k, row.depth);
+      Value lane = arith::ConstantIntOp::create(b, loc, holder, 32);
       lhsRow.push_back(gpu::ShuffleOp::create(b, loc, mine, lane, width,
                                               gpu::ShuffleMode::IDX)
                            .getShuffleResult());
@@ -600,14 +698,20 @@ private:
   OpBuilder &b;
   Location loc;
   const RowRun &run;
+  int64_t maxGroupWidth;
   DenseSet<Operation *> inRun;
   gpu::LaunchOp launch;
   Value lane, inRange, safeRow, storesRow;
+  /// lane * w for each group width w in use.
+  DenseMap<int64_t, Value> laneTimes;
   DenseMap<std::pair<int64_t, int64_t>, std::pair<Value, Value>> columnsOf;
+  /// The groups read: (buffer, chunk or -1, group) -> its elements.
+  DenseMap<std::tuple<Value, int64_t, int64_t>, SmallVector<Value>> groups;
   DenseMap<Value, Value> rowValues, scalars;
   llvm::SetVector<Value> rowsWritten;
   DenseMap<std::pair<Value, int64_t>, Value> elements, columnValues;
-  /// The guarded store of each element's latest value.
+  /// The guarded store of each element's (or group's, by its first
+  /// element) latest value.
   DenseMap<std::pair<Value, int64_t>, Operation *> elementStores;
 };
 
@@ -660,6 +764,12 @@ struct GPURowKernelsPass
   void runOnOperation() override {
     if (failed(checkRowsPerBlock(getOperation(), getArgument(), rowsPerBlock)))
       return signalPassFailure();
+    if (!isRowGroupWidth(maxGroupWidth)) {
+      getOperation().emitError()
+          << getArgument() << ": group-width must be 1, 2 or 4, not "
+          << maxGroupWidth.getValue();
+      return signalPassFailure();
+    }
     // A host function on buffers is one block of ops (kernels come later).
     for (Block &block : getOperation().getBody()) {
       for (RowRun &run : findRuns(block, maxColumns, rowMatmulMacs)) {
@@ -678,7 +788,8 @@ struct GPURowKernelsPass
               !inRun.contains(op))
             after.push_back(op);
         OpBuilder b(last);
-        RowKernelBuilder(b, run.ops.front().op->getLoc(), run, rowsPerBlock)
+        RowKernelBuilder(b, run.ops.front().op->getLoc(), run, rowsPerBlock,
+                         maxGroupWidth)
             .build();
         for (Operation *op : after)
           op->moveBefore(last);

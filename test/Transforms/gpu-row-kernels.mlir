@@ -1,6 +1,9 @@
 // RUN: tick-opt %s --split-input-file --tick-gpu-row-kernels=rows-per-block=4 --canonicalize --cse | FileCheck %s
 // RUN: not tick-opt %s --split-input-file --tick-gpu-row-kernels=rows-per-block=0 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: tick-opt %s --split-input-file --tick-gpu-row-kernels="rows-per-block=4 group-width=1" --canonicalize --cse | FileCheck %s --check-prefix=ONE
+// RUN: not tick-opt %s --split-input-file --tick-gpu-row-kernels=group-width=3 2>&1 | FileCheck %s --check-prefix=BADWIDTH
 // BAD: error: tick-gpu-row-kernels: rows-per-block must be from 1 to 32 (a block of at most 1024 threads), not 0
+// BADWIDTH: error: tick-gpu-row-kernels: group-width must be 1, 2 or 4, not 3
 
 // LayerNorm forward over 10 rows of 40: zeros copied in as the sums'
 // initial values, the mean, the variance, the normalized rows. One kernel
@@ -542,6 +545,150 @@ func.func @logits_kept(%x: memref<10x40xf32>, %w: memref<3x40xf32>, %bias: memre
   }
   linalg.generic {indexing_maps = [#rc, #r], iterator_types = ["parallel", "reduction"]}
       ins(%logits : memref<10x3xf32>) outs(%max : memref<10xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %m = arith.maximumf %acc, %v : f32
+    linalg.yield %m : f32
+  }
+  return
+}
+
+// -----
+
+// Rows of 256 (a multiple of 128): lane l holds columns 4l to 4l + 3 and
+// 128 + 4l to 128 + 4l + 3, each group one 16-byte vector load from each
+// chunk of a split matmul's partial results and from the bias, and one
+// 16-byte store of the output. With group-width=1, lane l holds columns
+// l, l + 32, ..., read and written one at a time.
+
+// CHECK-LABEL: func.func @groups
+// CHECK:         gpu.launch
+// CHECK:           %[[LANE:.*]] = arith.remui %{{.*}}, %c32
+// CHECK:           %[[SAFE:.*]] = arith.select %[[IN:.*]], %{{.*}}, %c0
+// CHECK:           %[[FIRST:.*]] = arith.muli %[[LANE]], %c4
+// CHECK:           %[[A0:.*]] = vector.load %arg0[%c0, %[[SAFE]], %[[FIRST]]] {alignment = 16 : i64} : memref<2x3x256xf32>, vector<4xf32>
+// CHECK-COUNT-4:   vector.extract %[[A0]]
+// CHECK:           vector.load %arg0[%c1, %[[SAFE]], %[[FIRST]]] {alignment = 16 : i64}
+// CHECK:           vector.load %arg1[%[[FIRST]]] {alignment = 16 : i64} : memref<256xf32>, vector<4xf32>
+// CHECK:           %[[SECOND:.*]] = arith.addi %[[FIRST]], %c128
+// CHECK:           vector.load %arg0[%c0, %[[SAFE]], %[[SECOND]]]
+// CHECK:           vector.load %arg0[%c1, %[[SAFE]], %[[SECOND]]]
+// CHECK:           vector.load %arg1[%[[SECOND]]]
+// CHECK-NOT:       memref.load
+// CHECK-COUNT-5:   gpu.shuffle  xor
+// CHECK:           %[[Y0:.*]] = vector.from_elements {{.*}} : vector<4xf32>
+// CHECK:           scf.if %[[IN]]
+// CHECK-NEXT:        vector.store %[[Y0]], %arg2[%[[SAFE]], %[[FIRST]]] {alignment = 16 : i64}
+// CHECK:           %[[Y1:.*]] = vector.from_elements
+// CHECK:           scf.if %[[IN]]
+// CHECK-NEXT:        vector.store %[[Y1]], %arg2[%[[SAFE]], %[[SECOND]]] {alignment = 16 : i64}
+// CHECK-NOT:       memref.store
+// CHECK:           gpu.terminator
+// ONE-LABEL: func.func @groups
+// ONE:         %[[LANE:.*]] = arith.remui %{{.*}}, %c32
+// ONE-NOT:     vector.load
+// ONE:         memref.load %arg0[%c0, %{{.*}}, %[[LANE]]]
+// ONE:         memref.load %arg0[%c1, %{{.*}}, %[[LANE]]]
+// ONE:         %[[NEXT:.*]] = arith.addi %[[LANE]], %c32
+// ONE:         memref.load %arg0[%c0, %{{.*}}, %[[NEXT]]]
+// ONE-NOT:     vector.store
+// ONE-COUNT-8: memref.store
+#rc = affine_map<(d0, d1) -> (d0, d1)>
+#r = affine_map<(d0, d1) -> (d0)>
+#c = affine_map<(d0, d1) -> (d1)>
+#z0 = affine_map<(d0, d1) -> (0, d0, d1)>
+#z1 = affine_map<(d0, d1) -> (1, d0, d1)>
+#id = affine_map<(d0) -> (d0)>
+func.func @groups(%chunks: memref<2x3x256xf32>, %bias: memref<256xf32>, %y: memref<3x256xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %h = memref.alloc() : memref<3x256xf32>
+  linalg.generic {indexing_maps = [#z0, #z1, #c, #rc], iterator_types = ["parallel", "parallel"]}
+      ins(%chunks, %chunks, %bias : memref<2x3x256xf32>, memref<2x3x256xf32>, memref<256xf32>) outs(%h : memref<3x256xf32>) {
+  ^bb0(%a: f32, %b: f32, %v: f32, %o: f32):
+    %s = arith.addf %a, %b : f32
+    %t = arith.addf %s, %v : f32
+    linalg.yield %t : f32
+  }
+  %sum = memref.alloc() : memref<3xf32>
+  linalg.generic {indexing_maps = [#id], iterator_types = ["parallel"]}
+      outs(%sum : memref<3xf32>) {
+  ^bb0(%o: f32):
+    linalg.yield %zero : f32
+  }
+  linalg.generic {indexing_maps = [#rc, #r], iterator_types = ["parallel", "reduction"]}
+      ins(%h : memref<3x256xf32>) outs(%sum : memref<3xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %s = arith.addf %acc, %v : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#rc, #r, #rc], iterator_types = ["parallel", "parallel"]}
+      ins(%h, %sum : memref<3x256xf32>, memref<3xf32>) outs(%y : memref<3x256xf32>) {
+  ^bb0(%v: f32, %s: f32, %o: f32):
+    %d = arith.subf %v, %s : f32
+    linalg.yield %d : f32
+  }
+  return
+}
+
+// -----
+
+// Rows of 64 go in pairs: lane l holds columns 2l and 2l + 1 (an 8-byte
+// load). A row matmul reading them takes column c from lane c / 2, its
+// first or second element.
+
+// CHECK-LABEL: func.func @row_matmul_pairs
+// CHECK:         gpu.launch
+// CHECK:           %[[LANE:.*]] = arith.remui %{{.*}}, %c32
+// CHECK:           %[[FIRST:.*]] = arith.muli %[[LANE]], %c2
+// CHECK:           %[[X:.*]] = vector.load %arg0[%{{.*}}, %[[FIRST]]] {alignment = 8 : i64} : memref<5x64xf32>, vector<2xf32>
+// CHECK:           %[[E0:.*]] = vector.extract %[[X]][0]
+// CHECK:           %[[E1:.*]] = vector.extract %[[X]][1]
+// CHECK:           %[[R0:.*]] = arith.maximumf %[[E0]]
+// CHECK:           %[[R1:.*]] = arith.maximumf %[[E1]]
+// CHECK:           gpu.shuffle  idx %[[R0]], %c0_i32, %c32_i32
+// CHECK-NEXT:      gpu.shuffle  idx %[[R1]], %c0_i32, %c32_i32
+// CHECK-NEXT:      gpu.shuffle  idx %[[R0]], %c1_i32, %c32_i32
+// CHECK-NEXT:      gpu.shuffle  idx %[[R1]], %c1_i32, %c32_i32
+// CHECK-COUNT-59:  gpu.shuffle  idx
+// CHECK-NEXT:      gpu.shuffle  idx %[[R1]], %c31_i32, %c32_i32
+// CHECK-NOT:       gpu.shuffle  idx
+// CHECK:           gpu.terminator
+#rc = affine_map<(d0, d1) -> (d0, d1)>
+#r = affine_map<(d0, d1) -> (d0)>
+#c = affine_map<(d0, d1) -> (d1)>
+#mx = affine_map<(d0, d1, d2) -> (d0, d2)>
+#mw = affine_map<(d0, d1, d2) -> (d1, d2)>
+#mo = affine_map<(d0, d1, d2) -> (d0, d1)>
+#id = affine_map<(d0) -> (d0)>
+func.func @row_matmul_pairs(%x: memref<5x64xf32>, %w: memref<3x64xf32>, %max: memref<5xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %lowest = arith.constant -3.40282347e+38 : f32
+  %relu = memref.alloc() : memref<5x64xf32>
+  %logits = memref.alloc() : memref<5x3xf32>
+  linalg.generic {indexing_maps = [#rc, #rc], iterator_types = ["parallel", "parallel"]}
+      ins(%x : memref<5x64xf32>) outs(%relu : memref<5x64xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %m = arith.maximumf %v, %zero : f32
+    linalg.yield %m : f32
+  }
+  linalg.generic {indexing_maps = [#rc], iterator_types = ["parallel", "parallel"]}
+      outs(%logits : memref<5x3xf32>) {
+  ^bb0(%o: f32):
+    linalg.yield %zero : f32
+  }
+  linalg.generic {indexing_maps = [#mx, #mw, #mo], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%relu, %w : memref<5x64xf32>, memref<3x64xf32>) outs(%logits : memref<5x3xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#id], iterator_types = ["parallel"]}
+      outs(%max : memref<5xf32>) {
+  ^bb0(%o: f32):
+    linalg.yield %lowest : f32
+  }
+  linalg.generic {indexing_maps = [#rc, #r], iterator_types = ["parallel", "reduction"]}
+      ins(%logits : memref<5x3xf32>) outs(%max : memref<5xf32>) {
   ^bb0(%v: f32, %acc: f32):
     %m = arith.maximumf %acc, %v : f32
     linalg.yield %m : f32

@@ -145,6 +145,7 @@ tick::gpuOptions(const CompileSettings &settings) {
   options->largeTiles = settings.gpu.largeTiles;
   options->largeTileThreads = settings.gpu.largeTileThreads;
   options->rowMatmulMacs = settings.gpu.rowMatmulMacs;
+  options->rowGroupWidth = settings.gpu.rowGroupWidth;
   return options;
 }
 

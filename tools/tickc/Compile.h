@@ -22,7 +22,8 @@ struct GPUTarget {
   std::string format = "fatbin", toolkit;
   /// The matmuls' tuning (GPUPipelineOptions).
   int64_t matmulMinWarps = kMatmulMinWarps, largeTiles = kLargeTilesFrom,
-          largeTileThreads = kLargeTileThreads, rowMatmulMacs = kRowMatmulMacs;
+          largeTileThreads = kLargeTileThreads, rowMatmulMacs = kRowMatmulMacs,
+          rowGroupWidth = kRowGroupWidth;
 };
 
 /// What to compile to, and how.

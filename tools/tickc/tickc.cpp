@@ -92,6 +92,13 @@ cl::opt<int64_t> gpuRowMatmulMacs(
              "(default 1024; 0: none)"),
     cl::init(tick::kRowMatmulMacs), cl::sub(compileCommand),
     cl::sub(trainCommand), cl::sub(evalCommand), cl::cat(tickCategory));
+cl::opt<int64_t> gpuRowGroupWidth(
+    "gpu-row-group-width",
+    cl::desc("--target=cuda: a lane of a row kernel holds its columns in "
+             "groups of up to this many neighbours, loaded and stored as "
+             "one vector: 1, 2 or 4 (default 4: 16-byte accesses)"),
+    cl::init(tick::kRowGroupWidth), cl::sub(compileCommand),
+    cl::sub(trainCommand), cl::sub(evalCommand), cl::cat(tickCategory));
 cl::opt<std::string> cpuName("cpu",
                              cl::desc("Target CPU (default: this machine's)"),
                              cl::sub(compileCommand), cl::sub(trainCommand),
@@ -276,6 +283,8 @@ int checkCommon() {
                              "--gpu-row-matmul-macs must not be negative");
   if (!tick::isLargeTileThreads(gpuLargeTileThreads))
     return fail(kUsageError, "--gpu-large-tile-threads must be 64 or 256");
+  if (!tick::isRowGroupWidth(gpuRowGroupWidth))
+    return fail(kUsageError, "--gpu-row-group-width must be 1, 2 or 4");
   return kSuccess;
 }
 
@@ -311,6 +320,7 @@ int setGPUTarget(GPUTarget &gpu) {
   gpu.largeTiles = gpuLargeTiles;
   gpu.largeTileThreads = gpuLargeTileThreads;
   gpu.rowMatmulMacs = gpuRowMatmulMacs;
+  gpu.rowGroupWidth = gpuRowGroupWidth;
   if (!gpu.cuda)
     return kSuccess;
   gpu.toolkit = findCUDAToolkit();

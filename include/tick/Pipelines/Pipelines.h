@@ -116,6 +116,11 @@ struct GPUPipelineOptions : mlir::PassPipelineOptions<GPUPipelineOptions> {
                      "warp per row beside the row ops around them (0: "
                      "none)"),
       llvm::cl::init(kRowMatmulMacs)};
+  Option<int64_t> rowGroupWidth{
+      *this, "row-group-width",
+      llvm::cl::desc("Most neighbouring columns a lane of a row kernel "
+                     "holds and moves as one vector (1, 2 or 4)"),
+      llvm::cl::init(kRowGroupWidth)};
 };
 
 /// linalg on tensors -> host functions that allocate, copy and launch

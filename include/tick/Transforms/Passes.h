@@ -22,6 +22,15 @@ constexpr int64_t kStackBufferBytes = 64 * 1024;
 /// in tiles by tick-gpu-matmul-tiles: both passes' `row-matmul-macs`.
 constexpr int64_t kRowMatmulMacs = 1024;
 
+/// The most neighbouring columns a lane of a tick-gpu-row-kernels warp
+/// holds together and loads or stores as one vector (4 f32: 16 bytes).
+constexpr int64_t kRowGroupWidth = 4;
+
+/// The group widths a row kernel can take (`group-width`).
+constexpr bool isRowGroupWidth(int64_t width) {
+  return width == 1 || width == 2 || width == 4;
+}
+
 /// tick-gpu-matmul-tiles splits a matmul along k while its kernel has fewer
 /// warps than this (31 a multiprocessor of an H100: enough to hide the
 /// loads' latency).

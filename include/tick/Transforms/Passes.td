@@ -452,14 +452,19 @@ def TickGPURowKernels : Pass<"tick-gpu-row-kernels", "mlir::func::FuncOp"> {
     what they write or writes what they read: they move after the kernel.
 
     A run becomes one `gpu.launch` in which a warp owns a row
-    (`rows-per-block` warps a block): lane `l` loads columns `l`, `l + 32`,
-    ... once and keeps them in registers for every op of the run; sums and
+    (`rows-per-block` warps a block): lane `l` loads its columns once and
+    keeps them in registers for every op of the run, in groups of `w`
+    neighbours, the widest up to `group-width` that rows of the op's
+    length fill (a multiple of 32 w): columns `w l` to `w l + w - 1`, then
+    `32 w` further on, ... (`l`, `l + 32`, ... for w = 1). A group of f32
+    or i32 elements is one `vector.load` or `vector.store` aligned to its
+    size, so buffers must start at 16 bytes. Sums and
     maxima along the row combine with five `gpu.shuffle xor` steps, leaving
     the total in every lane; a row's values (statistics, copies of them)
     live in registers. For a row matmul, each of the k elements of the left
     operand's row reaches every lane by a `gpu.shuffle idx` from the lane
-    holding it, and lane `l` computes columns `l`, `l + 32`, ... of the
-    result from them and the right operand, in the order of k. The kernel
+    holding it, and each lane computes its columns of the result from them
+    and the right operand, in the order of k. The kernel
     stores what code after the run reads:
     elements by the lane that owns them, a row's values by lane 0.
 
@@ -477,11 +482,16 @@ def TickGPURowKernels : Pass<"tick-gpu-row-kernels", "mlir::func::FuncOp"> {
            /*default=*/"tick::kRowMatmulMacs",
            "Matmuls reading their left operand by rows with at most this "
            "many multiply-adds a row (n x k) are row ops; as in "
-           "tick-gpu-matmul-tiles">
+           "tick-gpu-matmul-tiles">,
+    Option<"maxGroupWidth", "group-width", "int64_t",
+           /*default=*/"tick::kRowGroupWidth",
+           "Most neighbouring columns a lane holds and moves as one vector "
+           "(1, 2 or 4)">
   ];
   let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
                            "mlir::arith::ArithDialect",
-                           "mlir::memref::MemRefDialect"];
+                           "mlir::memref::MemRefDialect",
+                           "mlir::vector::VectorDialect"];
 }
 
 def TickGPUColumnReductions
