@@ -20,7 +20,7 @@ struct GPUTarget {
   /// Kernel binary format (GPUPipelineOptions::format) and the CUDA
   /// toolkit whose libdevice and ptxas build it.
   std::string format = "fatbin", toolkit;
-  /// The matmuls' tuning (GPUPipelineOptions).
+  /// The kernels' tuning (GPUPipelineOptions).
   int64_t matmulMinWarps = kMatmulMinWarps, largeTiles = kLargeTilesFrom,
           largeTileThreads = kLargeTileThreads, rowMatmulMacs = kRowMatmulMacs,
           rowGroupWidth = kRowGroupWidth;

@@ -39,82 +39,80 @@ cl::SubCommand trainCommand(
 cl::SubCommand evalCommand("eval",
                            "Test loss and accuracy of a model's weights");
 
+/// Lists an option under every subcommand (each compiles the model) and
+/// in tickc's category: `cl::opt<T> x("x", ..., everyCommand)`.
+struct EveryCommand {
+  template <class Opt> void apply(Opt &option) const {
+    for (cl::SubCommand *command :
+         {&compileCommand, &trainCommand, &evalCommand})
+      option.addSubCommand(*command);
+    option.addCategory(tickCategory);
+  }
+} everyCommand;
+
 constexpr const char *kDefaultData = "/usr/share/datasets/fashion-mnist";
 
 // Options every command takes.
 cl::opt<std::string> inputFile(cl::Positional, cl::desc("MODEL.mlir"),
-                               cl::Required, cl::sub(compileCommand),
-                               cl::sub(trainCommand), cl::sub(evalCommand),
-                               cl::cat(tickCategory));
+                               cl::Required, everyCommand);
 cl::opt<int64_t> batchSize(
     "batch-size",
     cl::desc("Batch size compiled into the code (default 64)"), cl::init(64),
-    cl::sub(compileCommand), cl::sub(trainCommand), cl::sub(evalCommand),
-    cl::cat(tickCategory));
+    everyCommand);
 cl::opt<std::string> target(
     "target",
     cl::desc("Code generator: cpu (default; vectorized, OpenMP) or cuda "
              "(NVIDIA GPU kernels; running them needs a GPU and its driver)"),
-    cl::init("cpu"), cl::sub(compileCommand), cl::sub(trainCommand),
-    cl::sub(evalCommand), cl::cat(tickCategory));
+    cl::init("cpu"), everyCommand);
 cl::opt<std::string> gpuArch(
     "gpu-arch",
     cl::desc("--target=cuda: the GPU architecture the cubin is for (default "
              "sm_90, the H100); the PTX beside it runs on newer GPUs too"),
-    cl::init("sm_90"), cl::sub(compileCommand), cl::sub(trainCommand),
-    cl::sub(evalCommand), cl::cat(tickCategory));
-// --target=cuda: the matmuls' tuning, for trying other choices than the
+    cl::init("sm_90"), everyCommand);
+// --target=cuda: the kernels' tuning, for trying other choices than the
 // defaults (timed on an H100) on other GPUs and models.
 cl::opt<int64_t> gpuMatmulMinWarps(
     "gpu-matmul-min-warps",
     cl::desc("--target=cuda: split a matmul along k while its kernel has "
              "fewer warps than this (default 4096; 0: never)"),
-    cl::init(tick::kMatmulMinWarps), cl::sub(compileCommand),
-    cl::sub(trainCommand), cl::sub(evalCommand), cl::cat(tickCategory));
+    cl::init(tick::kMatmulMinWarps), everyCommand);
 cl::opt<int64_t> gpuLargeTiles(
     "gpu-large-tiles",
     cl::desc("--target=cuda: matmuls with at least this many 64 x 64 output "
              "tiles take them, 8 x 8 outputs a thread (default 264; 0: "
              "none)"),
-    cl::init(tick::kLargeTilesFrom), cl::sub(compileCommand),
-    cl::sub(trainCommand), cl::sub(evalCommand), cl::cat(tickCategory));
+    cl::init(tick::kLargeTilesFrom), everyCommand);
 cl::opt<int64_t> gpuLargeTileThreads(
     "gpu-large-tile-threads",
     cl::desc("--target=cuda: threads of a 64 x 64 matmul tile: 64 (8 x 8 "
              "outputs each; default) or 256 (4 x 4 each)"),
-    cl::init(tick::kLargeTileThreads), cl::sub(compileCommand),
-    cl::sub(trainCommand), cl::sub(evalCommand), cl::cat(tickCategory));
+    cl::init(tick::kLargeTileThreads), everyCommand);
 cl::opt<int64_t> gpuRowMatmulMacs(
     "gpu-row-matmul-macs",
     cl::desc("--target=cuda: matmuls reading their left operand by rows "
              "with at most this many multiply-adds a row are computed a warp "
              "per row inside the kernels of the row ops around them "
              "(default 1024; 0: none)"),
-    cl::init(tick::kRowMatmulMacs), cl::sub(compileCommand),
-    cl::sub(trainCommand), cl::sub(evalCommand), cl::cat(tickCategory));
+    cl::init(tick::kRowMatmulMacs), everyCommand);
 cl::opt<int64_t> gpuRowGroupWidth(
     "gpu-row-group-width",
     cl::desc("--target=cuda: a lane of a row kernel holds its columns in "
              "groups of up to this many neighbours, loaded and stored as "
              "one vector: 1, 2 or 4 (default 4: 16-byte accesses)"),
-    cl::init(tick::kRowGroupWidth), cl::sub(compileCommand),
-    cl::sub(trainCommand), cl::sub(evalCommand), cl::cat(tickCategory));
+    cl::init(tick::kRowGroupWidth), everyCommand);
 cl::opt<std::string> cpuName("cpu",
                              cl::desc("Target CPU (default: this machine's)"),
-                             cl::sub(compileCommand), cl::sub(trainCommand),
-                             cl::sub(evalCommand), cl::cat(tickCategory));
+                             everyCommand);
 cl::opt<std::string> cpuFeatures(
     "mattr", cl::desc("Target features, e.g. +avx2,-avx512f (default: this "
                       "machine's); they also set the vector width"),
-    cl::sub(compileCommand), cl::sub(trainCommand), cl::sub(evalCommand),
-    cl::cat(tickCategory));
+    everyCommand);
 cl::opt<int64_t> parallelRows(
     "parallel-rows",
     cl::desc("Largest block of rows one OpenMP iteration computes (default "
              "8; twice that where a matmul reads a weight over 1 MiB; a "
              "batch of at most this many rows splits matmuls by columns)"),
-    cl::init(8), cl::sub(compileCommand), cl::sub(trainCommand),
-    cl::sub(evalCommand), cl::cat(tickCategory));
+    cl::init(8), everyCommand);
 
 // compile
 cl::opt<std::string> emit(

@@ -93,7 +93,7 @@ struct GPUPipelineOptions : mlir::PassPipelineOptions<GPUPipelineOptions> {
                             llvm::cl::desc("Threads per block of a "
                                            "parallel loop's kernel"),
                             llvm::cl::init(256)};
-  // The matmuls' tuning (tick-gpu-matmul-tiles, tick-gpu-row-kernels).
+  // The kernels' tuning (tick-gpu-matmul-tiles, tick-gpu-row-kernels).
   Option<int64_t> matmulMinWarps{
       *this, "matmul-min-warps",
       llvm::cl::desc("Split a matmul along k while its kernel has fewer "
