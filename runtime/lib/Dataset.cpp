@@ -91,6 +91,19 @@ extern "C" void tickrt_dataset_close(tickrt_dataset *dataset) {
   tickrt_idx_free(&dataset->test_labels);
 }
 
+extern "C" void tickrt_dataset_prefetch(const tickrt_idx *images,
+                                        const tickrt_idx *labels,
+                                        const int64_t *indices, int64_t count) {
+  constexpr int64_t kLine = 64;
+  int64_t features = images->dims[1] * images->dims[2];
+  for (int64_t i = 0; i < count; ++i) {
+    const uint8_t *row = images->data + indices[i] * features;
+    for (int64_t b = 0; b < features; b += kLine)
+      __builtin_prefetch(row + b, /*rw=*/0, /*locality=*/2);
+    __builtin_prefetch(labels->data + indices[i], 0, 2);
+  }
+}
+
 extern "C" void tickrt_dataset_gather(const tickrt_idx *images,
                                       const tickrt_idx *labels,
                                       const int64_t *indices, int64_t count,

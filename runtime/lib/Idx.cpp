@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <vector>
 #include <zlib.h>
@@ -159,6 +160,25 @@ uint32_t bigEndian32(const uint8_t *p) {
          uint32_t(p[3]);
 }
 
+/// Asks the kernel to back `bytes` at `data`, not yet touched, with 2 MiB
+/// pages where whole ones fit. A trainer reads shuffled samples' rows all
+/// over a dataset (Fashion-MNIST's training images: 47 MB, 784 bytes a
+/// row): with 4 KiB pages nearly every row is a TLB miss. Only a hint:
+/// where transparent huge pages are off, nothing changes.
+void adviseHugePages(uint8_t *data, size_t bytes) {
+#ifdef MADV_HUGEPAGE
+  constexpr uintptr_t kHuge = uintptr_t(2) << 20;
+  uintptr_t begin =
+      (reinterpret_cast<uintptr_t>(data) + kHuge - 1) & ~(kHuge - 1);
+  uintptr_t end = (reinterpret_cast<uintptr_t>(data) + bytes) & ~(kHuge - 1);
+  if (end > begin)
+    madvise(reinterpret_cast<void *>(begin), end - begin, MADV_HUGEPAGE);
+#else
+  (void)data;
+  (void)bytes;
+#endif
+}
+
 /// Fills `out` (its data malloc'ed) from `in`; on error `out` may hold
 /// part of it (readIdx frees it).
 tickrt_status parseInto(const char *path, IdxBytes &in, tickrt_idx *out) {
@@ -219,6 +239,7 @@ tickrt_status parseInto(const char *path, IdxBytes &in, tickrt_idx *out) {
       static_cast<uint8_t *>(std::malloc(std::max<size_t>(capacity, 1)));
   if (!out->data)
     return tickrt::fail(TICKRT_ERROR_MEMORY, "%s: out of memory", path);
+  adviseHugePages(out->data, capacity);
   tickrt_status s = in.read(out->data, capacity, got);
   size_t extra = 0;
   if (!s && got == capacity)

@@ -252,9 +252,11 @@ struct Batch {
                         (model.labels32 ? sizeof(int32_t) : sizeof(int64_t));
     return memory.place(labelData(), labelBytes, 1, &model.batch_size, y);
   }
+  /// Gathers the samples at `indices`; `next`, when not null, holds the
+  /// `count` samples of the next fill, whose rows start loading.
   int fill(const tickrt_idx &images, const tickrt_idx &labelFile,
-           const int64_t *indices, int64_t count) {
-    gather(images, labelFile, indices, count);
+           const int64_t *indices, int64_t count, const int64_t *next) {
+    gather(images, labelFile, indices, count, next);
     for (int64_t i = 0; i < count; ++i)
       labels32[i] = static_cast<int32_t>(labels[i]);
     if (int code = memory.toDevice(pixels.data()))
@@ -264,26 +266,32 @@ struct Batch {
 
 private:
   /// The samples' pixels and labels, on the model's threads where it has
-  /// them: each thread then writes the rows it reads first in the step.
+  /// them: each thread then writes the rows it reads first in the step,
+  /// and prefetches the next fill's samples at the same places, which it
+  /// gathers then.
   void gather(const tickrt_idx &images, const tickrt_idx &labelFile,
-              const int64_t *indices, int64_t count) {
+              const int64_t *indices, int64_t count, const int64_t *next) {
     if (!model.parallel_for) {
       tickrt_dataset_gather(&images, &labelFile, indices, count, pixels.data(),
                             labels.data());
+      if (next)
+        tickrt_dataset_prefetch(&images, &labelFile, next, count);
       return;
     }
     struct Work {
       const tickrt_idx &images, &labelFile;
-      const int64_t *indices;
+      const int64_t *indices, *next;
       float *pixels;
       int64_t *labels, features;
-    } work{images, labelFile, indices, pixels.data(), labels.data(),
+    } work{images, labelFile, indices, next, pixels.data(), labels.data(),
            inputFeatures(model)};
     model.parallel_for(
         [](void *context, int64_t i) {
           auto &w = *static_cast<Work *>(context);
           tickrt_dataset_gather(&w.images, &w.labelFile, w.indices + i, 1,
                                 w.pixels + i * w.features, w.labels + i);
+          if (w.next)
+            tickrt_dataset_prefetch(&w.images, &w.labelFile, w.next + i, 1);
         },
         &work, count);
   }
@@ -325,7 +333,7 @@ int evaluate(Tensors &t, const tickrt_dataset &data, Evaluation &result) {
     std::iota(indices.begin(), indices.begin() + count, start);
     std::fill(batch.pixels.begin(), batch.pixels.end(), 0.0f);
     if (int code = batch.fill(data.test_images, data.test_labels,
-                              indices.data(), count))
+                              indices.data(), count, /*next=*/nullptr))
       return code;
     std::vector<void *> args = t.arguments({&batch.x, &out});
     m.forward(args.data());
@@ -665,9 +673,13 @@ int trainOn(Tensors &t, const tickrt_train_options &o,
     auto epochTime = Clock::now();
     for (; at.tickInEpoch < ticksPerEpoch && ran < ticksToRun;
          ++at.tickInEpoch, ++ran) {
+      // The next tick's samples, within this epoch's order.
+      const int64_t *next = at.tickInEpoch + 1 < ticksPerEpoch
+                                ? &order[(at.tickInEpoch + 1) * m.batch_size]
+                                : nullptr;
       if (int code = batch.fill(data.train_images, data.train_labels,
                                 &order[at.tickInEpoch * m.batch_size],
-                                m.batch_size))
+                                m.batch_size, next))
         return code;
       std::vector<void *> args =
           t.arguments({&batch.x, &batch.y, &lossOut, &correctOut});
