@@ -46,9 +46,9 @@ TICKRT_API void tickrt_dataset_gather(const tickrt_idx *images,
                                       const int64_t *indices, int64_t count,
                                       float *pixels, int64_t *label_out);
 /* Starts loading images[indices[i]] and labels[indices[i]] for i < count
- * into the caches, without waiting: called for the next batch after this
- * one is gathered, on the thread that will gather each sample, its rows'
- * memory latency passes while a train step computes. */
+ * into the caches, without waiting: called for the next batch once this
+ * one is gathered, on the thread that will gather each sample, so that
+ * its rows arrive while a train step computes. */
 TICKRT_API void tickrt_dataset_prefetch(const tickrt_idx *images,
                                         const tickrt_idx *labels,
                                         const int64_t *indices, int64_t count);
